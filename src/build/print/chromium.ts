@@ -1,0 +1,49 @@
+// Finding and starting Chromium for printing. puppeteer-core brings no browser: we use the system's
+// (Debian's `chromium`), or the one named by LABREPORT_CHROMIUM / PUPPETEER_EXECUTABLE_PATH.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Browser } from "puppeteer-core";
+import { UserError } from "../notebook.js";
+
+const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"];
+
+// Headless printing on a machine with a closed network: no sandbox (we run as root in CI), no GPU,
+// and none of the background services that would keep trying to reach Google.
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+  "--no-first-run",
+  "--font-render-hinting=none",
+];
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
+  const named = env.LABREPORT_CHROMIUM ?? env.PUPPETEER_EXECUTABLE_PATH;
+  if (named) {
+    if (!fs.existsSync(named)) throw new UserError(`Chromium not found at ${named} (from LABREPORT_CHROMIUM); install it with "apt-get install chromium" or fix the path`);
+    return named;
+  }
+  const found = CANDIDATES.find((p) => fs.existsSync(p));
+  if (!found) throw new UserError(`Chromium not found (looked in ${CANDIDATES.join(", ")}); install it with "apt-get install chromium" or set LABREPORT_CHROMIUM to its path`);
+  return found;
+}
+
+/** A browser with its own throw-away profile; close() also removes the profile. */
+export async function launchChromium(executablePath = findChromium()): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const puppeteer = await import("puppeteer-core");
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-chromium-"));
+  const browser = await puppeteer.launch({ executablePath, args: [...FLAGS, `--user-data-dir=${profile}`], headless: true });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

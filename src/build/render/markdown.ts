@@ -1,0 +1,130 @@
+// Markdown cells → HTML: markdown-it with KaTeX math, highlighted code, numbered headings,
+// Quarto-style `{#sec-x}` heading labels, `$$…$$ {#eq-x}` numbered equations and `@label` references.
+import MarkdownIt from "markdown-it";
+import katexPlugin from "@vscode/markdown-it-katex";
+import hljs from "highlight.js/lib/common";
+import { CrossRefs, refKind } from "./crossref.js";
+
+type Md = InstanceType<typeof MarkdownIt>;
+
+export function highlight(code: string, lang: string): string {
+  const language = lang && hljs.getLanguage(lang) ? lang : undefined;
+  const html = language ? hljs.highlight(code, { language, ignoreIllegals: true }).value : escapeHtml(code);
+  return `<pre class="listing"><code class="hljs${language ? ` language-${language}` : ""}">${html}</code></pre>`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+interface Env {
+  refs: CrossRefs;
+  [key: string | symbol]: unknown;
+}
+
+const HEADING_LABEL = /\s*\{#(sec-[A-Za-z0-9_-]+)\}\s*$/;
+const UNNUMBERED = /\s*\{(?:\.unnumbered|-)\}\s*$/;
+const EQUATION = /\$\$([\s\S]+?)\$\$[ \t]*\{#(eq-[A-Za-z0-9_-]+)\}/g;
+
+/** A heading as found in the first pass, before numbers exist. */
+export interface Heading {
+  level: number;
+  text: string;
+  label?: string;
+  numbered: boolean;
+}
+
+export class MarkdownRenderer {
+  private readonly md: Md;
+
+  constructor() {
+    this.md = new MarkdownIt({ html: true, linkify: true, typographer: true, highlight: (code, lang) => highlight(code, lang) });
+    (katexPlugin as unknown as (md: Md, opts: object) => void)(this.md, { throwOnError: false, enableBareBlocks: true });
+    this.md.inline.ruler.after("emphasis", "crossref", (state, silent) => {
+      // @fig-name (not part of an e-mail address: the character before must not be a word character)
+      if (state.src.charCodeAt(state.pos) !== 0x40 /* @ */) return false;
+      if (state.pos > 0 && /\w/.test(state.src[state.pos - 1])) return false;
+      const m = /^@((?:fig|tbl|eq|sec)-[A-Za-z0-9_-]*[A-Za-z0-9])/.exec(state.src.slice(state.pos));
+      if (!m) return false;
+      if (!silent) {
+        const token = state.push("crossref", "", 0);
+        token.meta = { label: m[1] };
+      }
+      state.pos += m[0].length;
+      return true;
+    });
+    this.md.renderer.rules.crossref = (tokens, idx, _opts, env) => {
+      const label = (tokens[idx].meta as { label: string }).label;
+      return `<a class="xref" href="#${label}">${escapeHtml((env as Env).refs.text(label))}</a>`;
+    };
+    // Strips `{#sec-x}` / `{.unnumbered}` from heading text, keeping them on the token for later.
+    this.md.core.ruler.push("heading_labels", (state) => {
+      const tokens = state.tokens;
+      for (let i = 0; i < tokens.length; i++) {
+        if (tokens[i].type !== "heading_open") continue;
+        const inline = tokens[i + 1];
+        const label = HEADING_LABEL.exec(inline.content)?.[1];
+        const numbered = !UNNUMBERED.test(inline.content);
+        stripTrailing(inline, HEADING_LABEL);
+        stripTrailing(inline, UNNUMBERED);
+        if (label) tokens[i].attrSet("id", label);
+        tokens[i].meta = { label, numbered };
+      }
+    });
+  }
+
+  /** First pass: the headings of a cell, so that sections can be numbered across the document. */
+  headings(source: string): Heading[] {
+    const tokens = this.md.parse(source, { refs: new CrossRefs() });
+    const out: Heading[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens[i].type !== "heading_open") continue;
+      const meta = tokens[i].meta as { label?: string; numbered: boolean };
+      out.push({ level: Number(tokens[i].tag.slice(1)), text: tokens[i + 1].content, label: meta.label, numbered: meta.numbered });
+    }
+    return out;
+  }
+
+  /** Equation labels in document order, so that they can be numbered before rendering. */
+  equationLabels(source: string): string[] {
+    return [...source.matchAll(EQUATION)].map((m) => m[2]);
+  }
+
+  /**
+   * Renders one cell. `sectionNumbers` holds the numbers of this cell's numbered headings in order
+   * (from the first pass); labelled equations get `\tag{n}` and an anchor.
+   */
+  render(source: string, refs: CrossRefs, sectionNumbers: (string | undefined)[] = []): string {
+    const withTags = source.replace(EQUATION, (_all, tex: string, label: string) => {
+      const target = refs.get(label);
+      return `<span id="${label}" class="eq-anchor"></span>\n$$${tex.trim()} \\tag{${target?.number ?? "?"}}$$`;
+    });
+    const env: Env = { refs };
+    const tokens = this.md.parse(withTags, env);
+    let h = 0;
+    tokens.forEach((token, i) => {
+      if (token.type !== "heading_open") return;
+      const number = sectionNumbers[h++];
+      const inline = tokens[i + 1];
+      if (number && inline.children) {
+        // markdown-it does not export its Token class in the CJS typings; the inline token has it.
+        const TokenClass = inline.constructor as new (type: string, tag: string, nesting: number) => typeof inline;
+        const span = new TokenClass("html_inline", "", 0);
+        span.content = `<span class="secnum">${number}</span>`;
+        inline.children.unshift(span);
+      }
+    });
+    return this.md.renderer.render(tokens, this.md.options, env);
+  }
+}
+
+function stripTrailing(inline: { content: string; children: { type: string; content: string }[] | null }, pattern: RegExp): void {
+  inline.content = inline.content.replace(pattern, "");
+  const last = inline.children?.[inline.children.length - 1];
+  if (last && last.type === "text") last.content = last.content.replace(pattern, "");
+}
+
+/** Unused labels of a kind nobody references are fine; a malformed one is reported by the caller. */
+export function isLabel(label: string | undefined): label is string {
+  return label !== undefined && refKind(label) !== undefined;
+}
