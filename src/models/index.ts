@@ -1,0 +1,14 @@
+// Models: the assignments' architectures, initialisation, parameter counts.
+export { SequentialBuilder } from "./builder.js";
+export type { BuilderOptions, ClassifierOutput } from "./builder.js";
+export {
+  mlp, mlpWithHidden, convNet, leNetStyleNet, twoConvSixteenFourNet, smallCnn, vggStyleNet, VGG_VARIANTS,
+} from "./architectures.js";
+export type {
+  ClassifierOptions, MlpOptions, BatchNormPlacement, ConvNetOptions, SmallCnnOptions, VggBlock, VggStyleOptions,
+} from "./architectures.js";
+export { resolveInit, weightInitializer, biasInitializer } from "./initializers.js";
+export type { Init, InitSpec, WeightInit, BiasInit } from "./initializers.js";
+export { SeededDropout } from "./custom-layers.js";
+export { countParameters, summarizeModel } from "./parameters.js";
+export type { LayerSummary } from "./parameters.js";

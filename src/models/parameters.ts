@@ -1,0 +1,38 @@
+// Counting and summarising a model's parameters the way PyTorch reports them.
+import * as tf from "@tensorflow/tfjs";
+
+/**
+ * The number of trainable parameters, as PyTorch's `sum(p.numel() for p in model.parameters())`
+ * (batch-norm moving statistics are buffers there, and are not counted).
+ *
+ * @example
+ * countParameters(mlp({ hidden: [200] })); // 159010
+ */
+export function countParameters(model: tf.LayersModel): number {
+  let total = 0;
+  for (const w of model.trainableWeights) total += w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+  return total;
+}
+
+/** One row of a model summary. */
+export interface LayerSummary {
+  layer: string;
+  type: string;
+  output: string;
+  parameters: number;
+}
+
+/**
+ * One row per layer (name, type, output shape, trainable parameters), e.g. for `showTable`.
+ *
+ * @example
+ * showTable(summarizeModel(convNet()), { caption: "The ConvNet" });
+ */
+export function summarizeModel(model: tf.LayersModel): LayerSummary[] {
+  return model.layers.filter((layer) => layer.getClassName() !== "InputLayer").map((layer) => ({
+    layer: layer.name,
+    type: layer.getClassName(),
+    output: JSON.stringify(layer.outputShape).replace(/null/g, "N"),
+    parameters: layer.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
+  }));
+}

@@ -1,0 +1,89 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import {
+  mlp, mlpWithHidden, convNet, leNetStyleNet, twoConvSixteenFourNet, smallCnn, vggStyleNet, VGG_VARIANTS,
+  countParameters, summarizeModel,
+} from "../../src/models/index.js";
+
+// Parameter counts as PyTorch's sum(p.numel() for p in model.parameters()) prints them in the seeds.
+test("MLP 784-200-10 has 159,010 parameters; seed 002's MLP(50/100/200)", () => {
+  assert.equal(countParameters(mlp({ hidden: [200] })), 159010);
+  assert.equal(countParameters(mlpWithHidden(50)), 39760);
+  assert.equal(countParameters(mlpWithHidden(100)), 79510);
+  assert.equal(countParameters(mlpWithHidden(200)), 159010);
+});
+
+test("seed 003 ConvNet has 431,080 parameters", () => {
+  assert.equal(countParameters(convNet()), 431080);
+});
+
+test("seed 000, 001 and 002 CNNs", () => {
+  assert.equal(countParameters(leNetStyleNet()), 19370);
+  assert.equal(countParameters(twoConvSixteenFourNet()), 2710);
+  assert.equal(countParameters(smallCnn()), 4266);
+  // CNNBN adds BatchNorm2d(4) and BatchNorm2d(8): 2·4 + 2·8 trainable parameters.
+  assert.equal(countParameters(smallCnn({ batchNorm: true })), 4266 + 24);
+});
+
+test("batch norm counts gamma and beta, not the moving statistics", () => {
+  // MLPBN(30): Linear(784,30) + BatchNorm1d(30) + Linear(30,10) = 23,550 + 60 + 310.
+  assert.equal(countParameters(mlp({ hidden: [30], batchNorm: "afterRelu" })), 23920);
+  assert.equal(countParameters(mlp({ hidden: [30], batchNorm: "beforeRelu" })), 23920);
+  const layers = mlp({ hidden: [30], batchNorm: "beforeRelu" }).layers.map((l) => l.getClassName());
+  assert.ok(layers.indexOf("BatchNormalization") < layers.indexOf("ReLU"));
+  const after = mlp({ hidden: [30], batchNorm: "afterRelu" }).layers.map((l) => l.getClassName());
+  assert.ok(after.indexOf("BatchNormalization") > after.indexOf("ReLU"));
+});
+
+test("seed 004: MLP 784-800-800-10 and the three VGG-style variants at 64x64x3", () => {
+  assert.equal(countParameters(mlp({ hidden: [800, 800] })), 1276810);
+  assert.equal(countParameters(vggStyleNet({ blocks: VGG_VARIANTS.shallow })), 5274882);
+  assert.equal(countParameters(vggStyleNet({ blocks: VGG_VARIANTS.shallowAndFat })), 9539074);
+  assert.equal(countParameters(vggStyleNet({ blocks: VGG_VARIANTS.deep })), 1373986);
+  assert.equal(countParameters(convNet({ dropout: 0.5 })), 431080);
+});
+
+test("output shapes: log-softmax rows sum to one in probability; logits do not", () => {
+  const x = tf.randomNormal([3, 28, 28, 1], 0, 1, "float32", 1);
+  for (const model of [convNet(), leNetStyleNet(), twoConvSixteenFourNet()]) {
+    const out = model.predict(x) as tf.Tensor;
+    assert.deepEqual(out.shape, [3, 10]);
+    const sums = out.exp().sum(1).dataSync();
+    for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-4);
+  }
+  const logits = smallCnn().predict(x) as tf.Tensor;
+  assert.ok(Math.abs(logits.exp().sum(1).dataSync()[0] - 1) > 1e-3);
+});
+
+test("same seed gives the same initial weights; another seed different ones", () => {
+  const weights = (seed: number) => convNet({ seed }).getWeights().map((w) => Array.from(w.dataSync().slice(0, 20)));
+  assert.deepEqual(weights(5), weights(5));
+  assert.notDeepEqual(weights(5), weights(6));
+});
+
+const firstDense = (model: tf.LayersModel) => model.layers.find((l) => l.getClassName() === "Dense")!;
+
+test("PyTorch-default initialisation bounds; zeros and normal schemes", () => {
+  const [kernel, bias] = firstDense(mlp({ hidden: [200], seed: 1 })).getWeights();
+  const limit = 1 / Math.sqrt(784);
+  assert.ok(kernel.abs().max().dataSync()[0] <= limit + 1e-7);
+  assert.ok(kernel.abs().max().dataSync()[0] > 0.9 * limit);
+  assert.ok(bias.abs().max().dataSync()[0] <= limit + 1e-7);
+  const zero = mlp({ hidden: [30], init: "zeros" });
+  for (const w of zero.getWeights()) assert.equal(w.abs().sum().dataSync()[0], 0);
+  const weightsOnly = firstDense(mlp({ hidden: [30], init: { weights: "zeros" } })).getWeights();
+  assert.equal(weightsOnly[0].abs().sum().dataSync()[0], 0);
+  assert.ok(weightsOnly[1].abs().sum().dataSync()[0] > 0);
+  const normal = firstDense(mlp({ hidden: [800], init: "normal", seed: 2 })).getWeights()[0];
+  const { variance } = tf.moments(normal);
+  assert.ok(Math.abs(Math.sqrt(variance.dataSync()[0]) - 1) < 0.01);
+  assert.throws(() => mlp({ hidden: [30], init: "uniformish" as any }), /invalid weight initialisation: uniformish/);
+});
+
+test("summarizeModel lists layers with their parameters", () => {
+  const rows = summarizeModel(leNetStyleNet());
+  assert.equal(rows.reduce((s, r) => s + r.parameters, 0), 19370);
+  assert.equal(rows[0].type, "Conv2D");
+  assert.equal(rows[0].output, "[N,24,24,6]");
+});
