@@ -1,0 +1,125 @@
+// One build of one notebook:
+//   1. load      notebooks/x.ipynb → Notebook (clear error if unreadable)
+//   2. configure apply --param values to the cell tagged `parameters`
+//   3. execute   on the tslab kernel in the notebook's folder → executed Notebook
+//   4. render    executed Notebook → report HTML (template, KaTeX, Vega-Lite SVG)
+//   5. print     HTML → PDF with Chromium
+// Side effects happen only at the end, and only for a good run: reports/x.ipynb and reports/x.pdf are
+// replaced together after everything succeeded, so a failed run never replaces a good report.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Browser } from "puppeteer-core";
+import { executeNotebook } from "./execute/index.js";
+import { CodeCell, Notebook, UserError, joinSource, readNotebook, writeFileAtomic, writeNotebook } from "./notebook.js";
+import { applyParameters, declaredParameters } from "./parameters.js";
+import { printPdf } from "./print/pdf.js";
+import { ProgressSink } from "./progress.js";
+import { parseCellOptions } from "./render/cell-options.js";
+import { RunInfo, renderReport } from "./render/report.js";
+
+export interface BuildOptions {
+  /** Where reports go (default: reports/ beside notebooks/). */
+  outDir: string;
+  parameters?: Record<string, unknown>;
+  /** false: render the notebook's stored outputs without running it. */
+  execute?: boolean;
+  /** Also keep the report's HTML beside the PDF. */
+  html?: boolean;
+  templateDir?: string;
+  cellTimeoutMs?: number;
+  progress: ProgressSink;
+  browser?: Browser;
+}
+
+export interface BuildResult {
+  notebook: string;
+  pdf: string;
+  executed?: string;
+  figures: number;
+  tables: number;
+  warnings: string[];
+}
+
+export function reportName(file: string): string {
+  return path.basename(file).replace(/\.ipynb$/i, "");
+}
+
+/** Cells with `//| eval: false` are handed to the kernel empty (it skips empty cells), then restored. */
+function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: number[] } {
+  const forKernel = structuredClone(nb);
+  const skipped: number[] = [];
+  forKernel.cells.forEach((cell, i) => {
+    if (cell.cell_type === "code" && !parseCellOptions(joinSource(cell.source)).options.eval) {
+      skipped.push(i);
+      cell.source = "";
+    }
+  });
+  return { forKernel, skipped };
+}
+
+export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
+  const name = reportName(file);
+  const pdfPath = path.join(opts.outDir, `${name}.pdf`);
+  const executedPath = path.join(opts.outDir, `${name}.ipynb`);
+
+  // 1-2. load and configure
+  const source = readNotebook(file);
+  const configured = applyParameters(source, opts.parameters ?? {}, file);
+  let executed = configured;
+  let run: RunInfo = { note: "rendered from stored outputs, not re-executed" };
+
+  // 3. execute
+  if (opts.execute !== false) {
+    const { forKernel, skipped } = withoutUnevaluated(configured);
+    const result = await executeNotebook(forKernel, {
+      cwd: path.dirname(path.resolve(file)),
+      file,
+      cellTimeoutMs: opts.cellTimeoutMs,
+      onCell: (p) => opts.progress.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
+      onDisplay: (d) => {
+        const meta = (d.metadata?.labreport ?? {}) as { kind?: string };
+        const text = d.data["text/plain"];
+        if (meta.kind === "progress" && typeof text === "string") opts.progress.detail(text);
+      },
+    });
+    executed = result.notebook;
+    for (const i of skipped) executed.cells[i].source = configured.cells[i].source;
+    if (result.failure) {
+      const failedPath = path.join(opts.outDir, `${name}.failed.ipynb`);
+      writeNotebook(failedPath, executed);
+      const f = result.failure;
+      throw new UserError(
+        `${file}: cell ${f.cellIndex + 1} (code cell ${f.codeCellNumber}) failed: ${f.message} — fix it and rebuild; ` +
+          `the previous report is kept, the failed run is in ${failedPath}`,
+      );
+    }
+    const k = result.kernelInfo;
+    run = {
+      executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
+      durationMs: result.durationMs,
+      kernel: k ? `${k.implementation} ${k.implementationVersion}${k.languageVersion ? ` (TypeScript ${k.languageVersion})` : ""}, Node ${process.version}` : undefined,
+      parameters: { ...declaredParameters(source), ...(opts.parameters ?? {}) },
+    };
+  } else if (!executed.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
+    throw new UserError(`${file}: has no stored outputs to render; build it without --no-execute`);
+  }
+
+  // 4. render
+  const report = await renderReport(executed, { file, run, templateDir: opts.templateDir });
+  for (const w of report.warnings) opts.progress.info(`  warning: ${file}: ${w}`);
+
+  // 5. print, then replace the previous report in one step
+  const pdf = await printPdf(report.html, { browser: opts.browser, footerText: report.title });
+  if (opts.execute !== false) writeNotebook(executedPath, executed);
+  if (opts.html) writeFileAtomic(path.join(opts.outDir, `${name}.html`), report.html);
+  writeFileAtomic(pdfPath, pdf);
+  fs.rmSync(path.join(opts.outDir, `${name}.failed.ipynb`), { force: true });
+  return {
+    notebook: file,
+    pdf: pdfPath,
+    executed: opts.execute !== false ? executedPath : undefined,
+    figures: report.figures,
+    tables: report.tables,
+    warnings: report.warnings,
+  };
+}

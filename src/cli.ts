@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// labreport's command line. `build` runs the whole pipeline; each stage also runs alone
+// (execute, render, pdf) on the file the previous stage wrote.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { executeNotebook } from "./build/execute/index.js";
+import { UserError, readNotebook, writeFileAtomic, writeNotebook } from "./build/notebook.js";
+import { applyParameters, parseParameter } from "./build/parameters.js";
+import { buildNotebook, reportName } from "./build/pipeline.js";
+import { findChromium, launchChromium } from "./build/print/chromium.js";
+import { printPdf } from "./build/print/pdf.js";
+import { TerminalProgress } from "./build/progress.js";
+import { CELL_OPTIONS } from "./build/render/cell-options.js";
+import { renderReport } from "./build/render/report.js";
+
+const USAGE = `usage: labreport <command> [options]
+
+  build [notebook.ipynb|folder ...]   execute notebooks and write reports/<name>.pdf and .ipynb
+                                      (default: every notebook in ./notebooks)
+      --out DIR          where reports go (default: ./reports)
+      --param NAME=VALUE set a value of the cell tagged "parameters" (repeatable)
+      --no-execute       render the notebook's stored outputs instead of running it
+      --html             also write reports/<name>.html
+      --template DIR     use another report template (default: templates/)
+      --cell-timeout S   fail a cell that runs longer than S seconds
+  execute NOTEBOOK [-o OUT.ipynb] [--param NAME=VALUE]   run a notebook, write the executed copy
+  render EXECUTED.ipynb [-o OUT.html] [--template DIR]    executed notebook → report HTML
+  pdf REPORT.html [-o OUT.pdf]                            report HTML → PDF
+  options                                                 list the cell options (//| key: value)`;
+
+const OPTIONS = {
+  out: { type: "string" },
+  o: { type: "string" },
+  param: { type: "string", multiple: true },
+  "no-execute": { type: "boolean" },
+  html: { type: "boolean" },
+  template: { type: "string" },
+  "cell-timeout": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+class UsageError extends Error {}
+
+function parameters(values: string[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((values ?? []).map(parseParameter));
+}
+
+/** Notebooks named on the command line; a folder stands for the notebooks in it. */
+export function collectNotebooks(args: string[], cwd = process.cwd()): string[] {
+  const targets = args.length ? args : [path.join(cwd, "notebooks")];
+  const files: string[] = [];
+  for (const target of targets) {
+    if (!fs.existsSync(target)) throw new UserError(`${target}: no such notebook or folder; check the path (notebooks live in notebooks/)`);
+    if (fs.statSync(target).isDirectory()) {
+      const found = fs.readdirSync(target).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
+      if (!found.length) throw new UserError(`${target}: no .ipynb notebooks in this folder`);
+      files.push(...found.map((f) => path.join(target, f)));
+    } else if (!target.endsWith(".ipynb")) {
+      throw new UserError(`${target}: not a notebook (expected a .ipynb file)`);
+    } else files.push(target);
+  }
+  return files;
+}
+
+async function build(args: string[], values: Record<string, unknown>): Promise<number> {
+  const files = collectNotebooks(args);
+  const outDir = path.resolve((values.out as string | undefined) ?? "reports");
+  const timeout = values["cell-timeout"] as string | undefined;
+  if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
+  findChromium(); // fail before running anything if the PDF cannot be printed
+  const progress = new TerminalProgress();
+  const chromium = await launchChromium();
+  let failed = 0;
+  try {
+    for (const [i, file] of files.entries()) {
+      progress.notebookStart(i + 1, files.length, path.relative(process.cwd(), file) || file);
+      try {
+        const result = await buildNotebook(file, {
+          outDir,
+          parameters: parameters(values.param as string[] | undefined),
+          execute: !values["no-execute"],
+          html: Boolean(values.html),
+          templateDir: values.template as string | undefined,
+          cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
+          progress,
+          browser: chromium.browser,
+        });
+        progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${result.figures} figures, ${result.tables} tables)`);
+      } catch (err) {
+        failed++;
+        progress.notebookEnd(false, "failed");
+        if (!(err instanceof UserError)) throw err;
+        console.error(`error: ${err.message}`);
+      }
+    }
+  } finally {
+    await chromium.close();
+  }
+  if (failed) console.error(`${failed} of ${files.length} notebooks failed`);
+  return failed ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split("\n")[0]);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const one = (what: string) => {
+    if (args.length !== 1) throw new UsageError(`${command} takes one ${what}, got ${args.length}`);
+    return args[0];
+  };
+  switch (command) {
+    case "build":
+      return build(args, values);
+    case "execute": {
+      const file = one("notebook");
+      const nb = applyParameters(readNotebook(file), parameters(values.param), file);
+      const result = await executeNotebook(nb, { cwd: path.dirname(path.resolve(file)), file });
+      const out = values.o ?? path.join("reports", `${reportName(file)}.ipynb`);
+      writeNotebook(out, result.notebook);
+      if (result.failure) {
+        throw new UserError(`${file}: cell ${result.failure.cellIndex + 1} failed: ${result.failure.message} (partial run written to ${out})`);
+      }
+      console.log(`wrote ${out}`);
+      return 0;
+    }
+    case "render": {
+      const file = one("executed notebook");
+      const report = await renderReport(readNotebook(file), { file, templateDir: values.template, run: { note: "rendered from stored outputs" } });
+      for (const w of report.warnings) console.error(`warning: ${file}: ${w}`);
+      const out = values.o ?? file.replace(/\.ipynb$/i, "") + ".html";
+      writeFileAtomic(out, report.html);
+      console.log(`wrote ${out}`);
+      return 0;
+    }
+    case "pdf": {
+      const file = one("HTML file");
+      if (!fs.existsSync(file)) throw new UserError(`${file}: no such HTML file; write one with "labreport render"`);
+      const html = fs.readFileSync(file, "utf8");
+      const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? "";
+      const out = values.o ?? file.replace(/\.html?$/i, "") + ".pdf";
+      writeFileAtomic(out, await printPdf(html, { footerText: title }));
+      console.log(`wrote ${out}`);
+      return 0;
+    }
+    case "options":
+      for (const [name, spec] of Object.entries(CELL_OPTIONS)) {
+        const def = "default" in spec ? ` (default ${String(spec.default)})` : "";
+        console.log(`//| ${name}: ${spec.type}${def} — ${spec.description}`);
+      }
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof UsageError) {
+        console.error(`error: ${err.message}; run "labreport --help" for usage`);
+        process.exit(2);
+      }
+      if (err instanceof UserError) {
+        console.error(`error: ${err.message}`);
+        process.exit(1);
+      }
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
