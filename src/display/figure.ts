@@ -1,0 +1,30 @@
+import { writeDisplay } from "./kernel.js";
+import { checkLabel } from "./labels.js";
+
+export interface FigureOptions {
+  /** Cross-reference label, starting with "fig-" (referenced as @fig-… in the text). */
+  label?: string;
+  /** The figure's caption. */
+  caption?: string;
+}
+
+/**
+ * Displays a Vega-Lite v5 spec as a (numbered, captioned) figure.
+ *
+ * @example
+ * showFigure(learningCurveSpec(history), { label: "fig-errors", caption: "Training and validation error per epoch." });
+ */
+export function showFigure(spec: object, options: FigureOptions = {}): void {
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+    throw new Error(`showFigure needs a Vega-Lite spec object, got ${spec === null ? "null" : typeof spec}`);
+  }
+  checkLabel(options.label, "fig");
+  const caption = options.caption ?? "";
+  writeDisplay({
+    data: {
+      "application/vnd.vegalite.v5+json": spec,
+      "text/plain": `Figure: ${caption}`,
+    },
+    metadata: { labreport: { kind: "figure", label: options.label, caption: options.caption } },
+  });
+}

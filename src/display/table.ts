@@ -1,0 +1,159 @@
+// Tables: one normalised form ({columns, rows}) rendered as JSON for the report build,
+// HTML for Jupyter, Markdown and aligned plain text.
+import { writeDisplay } from "./kernel.js";
+import { checkLabel } from "./labels.js";
+
+export type Cell = string | number | null;
+
+/** A table in its normalised form. */
+export interface TableData {
+  columns: string[];
+  rows: Cell[][];
+}
+
+/** What showTable accepts: records (one per row; columns in first-seen key order) or columns + rows. */
+export type TableInput = Record<string, string | number | null | undefined>[] | { columns: string[]; rows: (Cell | undefined)[][] };
+
+export interface TableOptions {
+  /** Cross-reference label, starting with "tbl-". */
+  label?: string;
+  /** The table's caption. */
+  caption?: string;
+  /** Decimal places for non-integer numbers (default: as given); tiny numbers keep this many significant digits. */
+  digits?: number;
+}
+
+/**
+ * Normalises table input into {columns, rows}, rounding non-integers to `digits` places.
+ *
+ * @example
+ * toTableData([{ lr: 0.01, accuracy: 0.93 }]); // { columns: ["lr", "accuracy"], rows: [[0.01, 0.93]] }
+ */
+export function toTableData(input: TableInput, digits?: number): TableData {
+  let columns: string[];
+  let rows: (Cell | undefined)[][];
+  if (Array.isArray(input)) {
+    columns = [];
+    for (const record of input) for (const key of Object.keys(record)) if (!columns.includes(key)) columns.push(key);
+    rows = input.map((record) => columns.map((c) => record[c]));
+  } else if (input && Array.isArray(input.columns) && Array.isArray(input.rows)) {
+    columns = input.columns.map(String);
+    rows = input.rows;
+    rows.forEach((row, i) => {
+      if (!Array.isArray(row) || row.length !== columns.length) {
+        throw new Error(`invalid table row ${i}: ${JSON.stringify(row)} (expected ${columns.length} cells)`);
+      }
+    });
+  } else {
+    throw new Error(`invalid table: ${JSON.stringify(input)?.slice(0, 80)} (expected an array of records or {columns, rows})`);
+  }
+  return { columns, rows: rows.map((row) => row.map((cell) => normalizeCell(cell, digits))) };
+}
+
+function normalizeCell(cell: Cell | undefined, digits?: number): Cell {
+  if (cell === undefined || cell === null) return null;
+  if (typeof cell === "number") {
+    if (!Number.isFinite(cell)) return Number.isNaN(cell) ? null : cell;
+    return digits !== undefined && !Number.isInteger(cell) ? Number(formatNumber(cell, digits)) : cell;
+  }
+  return String(cell);
+}
+
+/**
+ * A number with `digits` decimals; numbers too small for that keep `digits` significant digits
+ * instead of becoming 0 (a learning rate of 0.0001 stays 0.0001).
+ */
+function formatNumber(x: number, digits: number): string {
+  if (x === 0 || Math.abs(x) >= 10 ** -digits) return x.toFixed(digits);
+  return String(Number(x.toPrecision(digits)));
+}
+
+function cellText(cell: Cell, digits?: number): string {
+  if (cell === null) return "";
+  if (typeof cell === "number" && digits !== undefined && !Number.isInteger(cell) && Number.isFinite(cell)) {
+    return formatNumber(cell, digits);
+  }
+  return String(cell);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Which columns hold only numbers (right-aligned). */
+function numericColumns(table: TableData): boolean[] {
+  return table.columns.map((_, c) => table.rows.length > 0 && table.rows.every((r) => r[c] === null || typeof r[c] === "number"));
+}
+
+/**
+ * The table as an HTML <table>.
+ *
+ * @example
+ * tableHtml(toTableData([{ a: 1 }])); // "<table>…</table>"
+ */
+export function tableHtml(table: TableData, options: { caption?: string; digits?: number } = {}): string {
+  const numeric = numericColumns(table);
+  const align = (c: number) => (numeric[c] ? ' style="text-align:right"' : "");
+  const head = table.columns.map((c, i) => `<th${align(i)}>${escapeHtml(c)}</th>`).join("");
+  const body = table.rows
+    .map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cellText(cell, options.digits))}</td>`).join("")}</tr>`)
+    .join("\n");
+  const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>\n` : "";
+  return `<table>\n${caption}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+/**
+ * The table as a GitHub-flavoured Markdown table.
+ *
+ * @example
+ * tableMarkdown(toTableData([{ a: 1 }])); // "| a |\n|--:|\n| 1 |"
+ */
+export function tableMarkdown(table: TableData, options: { digits?: number } = {}): string {
+  const numeric = numericColumns(table);
+  const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    line(table.columns.map(escape)),
+    `|${numeric.map((n) => (n ? "--:" : ":--")).join("|")}|`,
+    ...table.rows.map((row) => line(row.map((cell) => escape(cellText(cell, options.digits))))),
+  ].join("\n");
+}
+
+/**
+ * The table as aligned plain text (numbers right-aligned).
+ *
+ * @example
+ * tableText(toTableData([{ lr: 0.01, acc: 0.97 }]));
+ * // "lr    acc\n----  ----\n0.01  0.97"
+ */
+export function tableText(table: TableData, options: { digits?: number } = {}): string {
+  const numeric = numericColumns(table);
+  const cells = table.rows.map((row) => row.map((cell) => cellText(cell, options.digits)));
+  const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
+  const line = (r: string[]) => r.map(pad).join("  ").trimEnd();
+  return [line(table.columns), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
+/**
+ * Displays a (numbered, captioned) table.
+ *
+ * @example
+ * showTable(
+ *   [{ "learning rate": 0.0001, accuracy: 0.97 }, { "learning rate": 0.01, accuracy: 0.93 }],
+ *   { label: "tbl-lr", caption: "Test accuracy per learning rate.", digits: 3 },
+ * );
+ */
+export function showTable(input: TableInput, options: TableOptions = {}): void {
+  checkLabel(options.label, "tbl");
+  const table = toTableData(input, options.digits);
+  writeDisplay({
+    data: {
+      "application/vnd.labreport.table+json": table,
+      "text/html": tableHtml(table, { digits: options.digits }),
+      "text/markdown": tableMarkdown(table, { digits: options.digits }),
+      "text/plain": tableText(table, { digits: options.digits }),
+    },
+    metadata: { labreport: { kind: "table", label: options.label, caption: options.caption } },
+  });
+}
