@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets labreport up on Debian/Ubuntu, idempotently: system packages (Chromium for printing, OpenBLAS
+# and oneDNN for the native engine, Jupyter for working interactively), npm packages (which builds the
+# native engine), the compiled library, and the tslab kernel registered with Jupyter.
+#   scripts/setup.sh           what building and testing need
+#   scripts/setup.sh --bench   also PyTorch, the reference the benchmark compares against
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(chromium poppler-utils fonts-dejavu-core g++ make python3
+          libopenblas-dev libopenblas0-pthread libdnnl-dev dataset-fashion-mnist
+          jupyter-notebook jupyter-client)
+if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch); fi
+
+sudo=""
+if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PyTorch (the benchmark's reference) is several times faster on OpenBLAS's threaded build than on
+# the reference BLAS Debian may select.
+if [[ "${1:-}" == "--bench" ]]; then
+  alt=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas-pthread || true)
+  [[ -n "$alt" ]] && $sudo update-alternatives --set libblas.so.3-x86_64-linux-gnu "$alt" >/dev/null
+fi
+
+echo "setup: installing npm packages (builds the native engine)"
+if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+
+echo "setup: compiling the library and the build tool"
+npm run --silent compile
+
+# Register the kernel so that `jupyter notebook notebooks/` runs the assignments interactively.
+if command -v jupyter >/dev/null 2>&1; then
+  node node_modules/tslab/bin/tslab install --python=/usr/bin/python3 --binary "$PWD/node_modules/.bin/tslab" >/dev/null 2>&1 \
+    && echo "setup: tslab kernel registered with Jupyter" \
+    || echo "setup: warning: could not register the tslab kernel with Jupyter (run: npx tslab install --python=/usr/bin/python3)"
+fi
+echo "setup: done"

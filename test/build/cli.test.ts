@@ -1,0 +1,88 @@
+// The command line end to end: the real tslab kernel, real Chromium, real PDFs read back with pdftotext.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { CLI, FIXTURES, REPO } from "../paths.js";
+
+function labreport(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, ...env }, timeout: 180_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function pdfText(file: string): string {
+  const r = spawnSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-cli-"));
+
+test("build executes a notebook and writes a PDF with title, figure caption and axis titles, and a valid executed notebook", () => {
+  const r = labreport(["build", path.join(FIXTURES, "cli", "basic.ipynb"), "--out", out, "--param", "points=5"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /basic\.ipynb ✓ .*basic\.pdf \(1 figures, 0 tables\)/);
+  const text = pdfText(path.join(out, "basic.pdf"));
+  assert.match(text, /Fixture Report/);
+  assert.match(text, /Figure 1: Squares of the first integers/);
+  assert.match(text, /Point index/);
+  assert.match(text, /Squared value/);
+  assert.match(text, /We plot y = x\s*2 in Figure 1/);
+  assert.match(text, /computed 5 points/);
+  assert.match(text, /Parameters\s+points = 5/);
+  assert.match(text, /1\s*\/\s*1/); // page number in the footer
+
+  const executed = JSON.parse(fs.readFileSync(path.join(out, "basic.ipynb"), "utf8"));
+  assert.equal(executed.nbformat, 4);
+  const figureCell = executed.cells[4];
+  assert.equal(typeof figureCell.outputs[0].data["application/vnd.vegalite.v5+json"], "object");
+  assert.notEqual(figureCell.execution_count, null);
+  // The user's notebook is never rewritten.
+  assert.match(fs.readFileSync(path.join(FIXTURES, "cli", "basic.ipynb"), "utf8"), /"const points = 3;"/);
+});
+
+test("a failing cell stops the build with the notebook, cell and message, and keeps the previous PDF", () => {
+  const pdf = path.join(out, "basic.pdf");
+  const before = fs.readFileSync(pdf);
+  const r = labreport(["build", path.join(FIXTURES, "failing", "basic.ipynb"), "--out", out]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /error: .*failing\/basic\.ipynb: cell 3 \(code cell 2\) failed: .*deliberate failure in cell three/);
+  assert.deepEqual(fs.readFileSync(pdf), before);
+  const failed = JSON.parse(fs.readFileSync(path.join(out, "basic.failed.ipynb"), "utf8"));
+  assert.equal(failed.cells[3].outputs.length, 0, "cells after the failure do not run");
+  assert.ok(failed.cells[2].outputs.some((o: { output_type: string }) => o.output_type === "error"));
+});
+
+test("bad input gets one clear line and a non-zero exit", () => {
+  const missing = labreport(["build", "notebooks/does-not-exist.ipynb", "--out", out]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr.trim(), /^error: notebooks\/does-not-exist\.ipynb: no such notebook or folder; check the path/);
+
+  const broken = labreport(["build", path.join(FIXTURES, "broken.ipynb"), "--out", out]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /broken\.ipynb: not a readable notebook \(invalid JSON/);
+
+  const noChromium = labreport(["build", path.join(FIXTURES, "cli", "basic.ipynb"), "--out", out], { LABREPORT_CHROMIUM: "/nonexistent/chromium" });
+  assert.equal(noChromium.code, 1);
+  assert.match(noChromium.stderr.trim(), /^error: Chromium not found at \/nonexistent\/chromium .*apt-get install chromium/);
+
+  const badOption = labreport(["build", "--colour", "red"]);
+  assert.equal(badOption.code, 2);
+  assert.match(badOption.stderr, /Unknown option '--colour'.*labreport --help/);
+
+  const badParam = labreport(["build", path.join(FIXTURES, "cli", "basic.ipynb"), "--out", out, "--param", "pionts=4"]);
+  assert.equal(badParam.code, 1);
+  assert.match(badParam.stderr, /parameter "pionts" is not declared in the parameters cell \(declared: points\)/);
+});
+
+test("each stage runs alone: render an executed notebook, then print its HTML", () => {
+  const html = path.join(out, "stage.html");
+  const r1 = labreport(["render", path.join(out, "basic.ipynb"), "-o", html]);
+  assert.equal(r1.code, 0, r1.stderr);
+  const pdf = path.join(out, "stage.pdf");
+  const r2 = labreport(["pdf", html, "-o", pdf]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.match(pdfText(pdf), /Figure 1: Squares of the first integers/);
+});

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { test } from "node:test";
+import { Notebook, readNotebook } from "../../src/build/notebook.js";
+import { parseCellOptions } from "../../src/build/render/cell-options.js";
+import { renderReport } from "../../src/build/render/report.js";
+import { FIXTURES } from "../paths.js";
+
+const sample = () => readNotebook(path.join(FIXTURES, "render-sample.ipynb"));
+
+function textOf(html: string): string {
+  return html.replace(/<style>[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+}
+
+test("figures and tables are numbered in document order, and references resolve to them", async () => {
+  const report = await renderReport(sample(), { file: "render-sample.ipynb" });
+  assert.equal(report.figures, 2);
+  assert.equal(report.tables, 1);
+  const text = textOf(report.html);
+  assert.match(text, /Figure 1: Training and validation error per epoch/);
+  assert.match(text, /Figure 2: A second figure, captioned by the helper/);
+  assert.match(text, /Table 1: Parameter counts and validation error/);
+  assert.match(report.html, /<a class="xref" href="#fig-curve">Figure 1<\/a>/);
+  assert.match(report.html, /<a class="xref" href="#tbl-results">Table 1<\/a>/);
+  assert.match(report.html, /<a class="xref" href="#sec-results">Section 2<\/a>/);
+  assert.match(report.html, /<a class="xref" href="#eq-sgd">Equation 1<\/a>/);
+  assert.deepEqual(report.warnings, []);
+});
+
+test("sections are numbered hierarchically and the title block comes from front matter", async () => {
+  const report = await renderReport(sample(), { file: "render-sample.ipynb" });
+  const text = textOf(report.html);
+  assert.match(text, /1 Introduction/);
+  assert.match(text, /2 Results/);
+  assert.match(text, /2\.1 Detail/);
+  assert.equal(report.title, "Rendering Sample");
+  assert.match(report.html, /<div class="author">Ada Lovelace, Alan Turing<\/div>/);
+  assert.match(text, /Instructor: Aaron Courville/);
+  assert.match(text, /2019-02-11/);
+  // The front matter cell itself is not shown as prose.
+  assert.doesNotMatch(text, /title: Rendering Sample/);
+});
+
+test("math is typeset by KaTeX, inline and displayed, with equation numbers", async () => {
+  const report = await renderReport(sample(), { file: "render-sample.ipynb" });
+  assert.match(report.html, /<span class="katex">/);
+  assert.match(report.html, /class="katex-display"/);
+  assert.match(report.html, /\(1\)|tag/);
+  // KaTeX fonts are inlined, so printing needs no network.
+  assert.match(report.html, /url\(data:font\/woff2;base64,/);
+});
+
+test("Vega-Lite outputs become vector SVG with their axis titles; progress displays are left out", async () => {
+  const report = await renderReport(sample(), { file: "render-sample.ipynb" });
+  assert.match(report.html, /<figure class="figure" id="fig-curve"><svg/);
+  assert.match(report.html, /Epoch number/);
+  assert.match(report.html, /Classification error/);
+  assert.doesNotMatch(textOf(report.html), /Epoch 2\/2/);
+});
+
+test("cell options: echo false hides code, include false hides everything, unknown options warn", async () => {
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: "code", metadata: {}, execution_count: 1, source: "//| echo: false\nconst hiddenCode = 1;", outputs: [{ output_type: "stream", name: "stdout", text: "visible output\n" }] },
+      { cell_type: "code", metadata: {}, execution_count: 2, source: "//| include: false\nconsole.log(2)", outputs: [{ output_type: "stream", name: "stdout", text: "invisible output\n" }] },
+      { cell_type: "code", metadata: {}, execution_count: 3, source: "//| colour: red\nconst shown = 3;", outputs: [] },
+    ],
+  };
+  const report = await renderReport(nb, { file: "options.ipynb" });
+  assert.doesNotMatch(report.html, /hiddenCode/);
+  assert.match(report.html, /visible output/);
+  assert.doesNotMatch(report.html, /invisible output/);
+  assert.match(report.html, /shown/);
+  assert.equal(report.warnings.length, 1);
+  assert.match(report.warnings[0], /cell 3: unknown cell option "colour"/);
+});
+
+test("a reference to a missing label is marked in the text and reported", async () => {
+  const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "markdown", metadata: {}, source: "See @fig-nowhere." }] };
+  const report = await renderReport(nb, { file: "refs.ipynb" });
+  assert.match(report.html, /\?@fig-nowhere/);
+  assert.deepEqual(report.warnings, ["reference @fig-nowhere has no matching label"]);
+});
+
+test("parseCellOptions strips option lines and reads YAML values", () => {
+  const parsed = parseCellOptions("//| label: fig-x\n//| fig-cap: \"A: caption\"\n//| echo: false\n\nplot();");
+  assert.equal(parsed.code, "plot();");
+  assert.equal(parsed.options.label, "fig-x");
+  assert.equal(parsed.options["fig-cap"], "A: caption");
+  assert.equal(parsed.options.echo, false);
+  assert.deepEqual(parsed.problems, []);
+  assert.match(parseCellOptions("//| echo: maybe\nx").problems[0], /must be a boolean/);
+});
