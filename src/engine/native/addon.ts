@@ -1,0 +1,52 @@
+// Finds and loads the compiled labnative addon (build/Release/labnative.node at the package root).
+import * as fs from "fs";
+import * as path from "path";
+
+/** The C++ kernels, as addon.cc exports them. Outputs are preallocated by the caller. */
+export interface NativeAddon {
+  conv2d(x: Float32Array, f: Float32Array, bias: Float32Array | null, y: Float32Array, geom: Int32Array, act: number, alpha: number): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, df: Float32Array, geom: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, f: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  maxPool(x: Float32Array, y: Float32Array, geom: Int32Array): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  avgPool(x: Float32Array, y: Float32Array, geom: Int32Array): void;
+  avgPoolGrad(dy: Float32Array, dx: Float32Array, geom: Int32Array): void;
+  matmul(a: Float32Array, b: Float32Array, y: Float32Array, dims: Int32Array, bias: Float32Array | null, act: number, alpha: number): void;
+  unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, y: Float32Array, meta: Int32Array): void;
+  reduce(op: number, x: Float32Array, y: Float32Array, outer: number, red: number, inner: number): void;
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array, eps: number, channels: number): void;
+  setThreads(n: number): void;
+  threads(): number;
+}
+
+const RELATIVE = path.join("build", "Release", "labnative.node");
+
+/** Walks up from this file (src/ or dist/src/) to the package root holding the build. */
+export function addonPath(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, RELATIVE);
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+let loaded: NativeAddon | undefined;
+
+/** Loads the addon once; throws a clear Error when it was not built. */
+export function loadAddon(): NativeAddon {
+  if (loaded) return loaded;
+  const file = addonPath();
+  if (!file) {
+    throw new Error(`labnative addon not built (no ${RELATIVE}; run \`node scripts/build-native.js\`, needs a C++ compiler and libopenblas-dev)`);
+  }
+  // Idle worker threads must sleep, not spin: on a 2-core machine a spinning OpenMP or OpenBLAS
+  // worker steals the core the JS thread needs between kernels (measured: 6x slower steps).
+  // Read by libgomp and OpenBLAS when the addon loads them, so set before require.
+  process.env.OMP_WAIT_POLICY ??= "passive";
+  process.env.OPENBLAS_THREAD_TIMEOUT ??= "4";
+  loaded = require(file) as NativeAddon;
+  return loaded;
+}

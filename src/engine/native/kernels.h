@@ -1,0 +1,58 @@
+// Plain C++ kernels of the labnative engine: float32, NHWC, row-major, no Node types.
+// The N-API layer (addon.cc) only unpacks arguments and calls these.
+#pragma once
+#include <cstdint>
+
+namespace labnative {
+
+// Fused activations applied in the epilogue of conv and matmul.
+enum Act { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_SIGMOID = 3, ACT_LEAKYRELU = 4 };
+
+// One 2-D convolution's geometry (NHWC input, [kh, kw, cin, cout] filter).
+struct ConvGeom {
+  int n, h, w, cin;        // input
+  int kh, kw, cout;        // filter
+  int oh, ow;              // output
+  int sh, sw;              // strides
+  int pt, pl;              // padding top / left
+  int dh, dw;              // dilations
+};
+
+void conv2d(const ConvGeom& g, const float* x, const float* f, const float* bias, int act, float alpha, float* y);
+void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* df);
+void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* f, float* dx);
+
+// Pooling windows share the conv geometry (kh, kw = window, cout = cin = channels).
+void maxPool(const ConvGeom& g, const float* x, float* y);
+void maxPoolGrad(const ConvGeom& g, const float* x, const float* dy, float* dx);
+void avgPool(const ConvGeom& g, const float* x, float* y);
+void avgPoolGrad(const ConvGeom& g, const float* dy, float* dx);
+
+// y[b] = op(a[b]) * op(b[b]) (+ bias) (activation); batch strides 0 broadcast one side.
+void matmul(int batch, int m, int n, int k, bool transA, bool transB, const float* a, long strideA, const float* b,
+            long strideB, const float* bias, int biasSize, int act, float alpha, float* y);
+
+// Elementwise.
+enum Unary {
+  U_RELU, U_RELU6, U_STEP, U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_SQUARE, U_SIGMOID, U_TANH, U_ABS, U_RECIPROCAL,
+  U_LEAKYRELU, U_ELU
+};
+void unary(int op, const float* x, long n, float alpha, float* y);
+
+enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF };
+// General broadcast: shapes padded to `rank`, strides 0 on broadcast dimensions.
+void binary(int op, int rank, const int* outShape, const float* a, const int* aStrides, long aSize, const float* b,
+            const int* bStrides, long bSize, float* y);
+
+enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN };
+// x viewed as [outer, red, inner] reduces to y [outer, inner].
+void reduce(int op, const float* x, long outer, long red, long inner, float* y);
+
+// y = (x - mean) / sqrt(var + eps) * scale + offset, parameters per last-axis channel (size c or 1).
+void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, const float* var, int varSize,
+               const float* offset, int offsetSize, const float* scale, int scaleSize, float eps, float* y);
+
+int threads();
+void setThreads(int n);
+
+}  // namespace labnative
