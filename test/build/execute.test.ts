@@ -169,6 +169,21 @@ describe("executeNotebook: failures", () => {
     assert.equal(result.kernelInfo, undefined);
   });
 
+  test("a kernel that cannot start is a one-line UserError with the kernel's own error", async () => {
+    await assert.rejects(
+      executeNotebook(load("execute-type-error.ipynb"), {
+        cwd: fixtures,
+        file: "execute-type-error.ipynb",
+        env: { NODE_OPTIONS: "--require ./no-such-preload.js" },
+      }),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message.startsWith("execute-type-error.ipynb: the tslab kernel did not start") &&
+        err.message.includes("Cannot find module") &&
+        !err.message.includes("\n"),
+    );
+  });
+
   test("a missing tslab is a one-line UserError naming npm install", () => {
     assert.throws(
       () => resolveTslab(os.tmpdir()),

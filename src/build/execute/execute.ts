@@ -4,7 +4,7 @@
 //   3. run code cells in order, turning iopub messages into nbformat outputs; stop at the first error
 //   4. shut the kernel down, whatever happened
 import { joinSource, type Cell, type CodeCell, type DisplayDataOutput, type ErrorOutput, type Notebook, type Output } from "../notebook";
-import { Kernel, KernelExitedError, RequestTimeoutError, formatSeconds } from "./kernel";
+import { Kernel, KernelExitedError, RequestTimeoutError, formatSeconds, keyLine } from "./kernel";
 import type { Message } from "./messages";
 import { errorFromStderr, mergeStreams } from "./outputs";
 
@@ -123,6 +123,7 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
         cell.outputs.push({ output_type: "error", ename, evalue, traceback: [`${ename}: ${evalue}`] });
         reply = { status: "error" };
       }
+      if (collector.callbackError !== undefined) throw collector.callbackError;
       // tslab leaves execution_count null in some clients; a run looks like Jupyter's either way.
       cell.execution_count = typeof reply.execution_count === "number" ? reply.execution_count : n + 1;
 
@@ -165,8 +166,8 @@ function kernelProblem(err: Error, cellTimeoutMs: number | undefined): { ename: 
     return { ename: "CellTimeoutError", evalue: `the cell did not finish within ${formatSeconds(cellTimeoutMs ?? err.timeoutMs)} (cellTimeoutMs)` };
   }
   if (err instanceof KernelExitedError) {
-    const last = err.log.trim().split("\n").pop();
-    return { ename: "DeadKernelError", evalue: `${err.message} while running this cell${last ? ` (${last.trim()})` : ""}` };
+    const line = keyLine(err.log);
+    return { ename: "DeadKernelError", evalue: `${err.message} while running this cell${line ? ` (${line})` : ""}` };
   }
   return { ename: "KernelError", evalue: err.message.split("\n")[0]! };
 }
@@ -218,7 +219,7 @@ export class OutputCollector {
         this.add(cell, cellIndex, output);
         const displayId = displayIdOf(c);
         if (displayId !== undefined) this.displays.set(displayId, [...(this.displays.get(displayId) ?? []), output]);
-        this.onDisplay?.({ cellIndex, data: output.data, metadata: output.metadata, ...(displayId !== undefined ? { displayId } : {}) });
+        this.notify({ cellIndex, data: output.data, metadata: output.metadata, ...(displayId !== undefined ? { displayId } : {}) });
         return;
       }
       case "update_display_data": {
@@ -229,7 +230,7 @@ export class OutputCollector {
           output.data = c["data"] ?? {};
           output.metadata = c["metadata"] ?? {};
         }
-        this.onDisplay?.({ cellIndex, data: c["data"] ?? {}, metadata: c["metadata"] ?? {}, displayId, update: true });
+        this.notify({ cellIndex, data: c["data"] ?? {}, metadata: c["metadata"] ?? {}, displayId, update: true });
         return;
       }
       case "execute_result":
@@ -249,6 +250,18 @@ export class OutputCollector {
         return;
       default:
         return;
+    }
+  }
+
+  /** The first error thrown by onDisplay; executeNotebook rethrows it after the cell. */
+  callbackError: unknown;
+
+  // onDisplay runs inside the socket's receive loop: a throw there must not end the loop.
+  private notify(event: DisplayEvent): void {
+    try {
+      this.onDisplay?.(event);
+    } catch (err) {
+      this.callbackError ??= err;
     }
   }
 

@@ -154,7 +154,7 @@ export class Kernel {
     const connFile = writeConnectionFile(conn);
     const child = spawn(process.execPath, [tslab.bin, "kernel", "--config-path", connFile.file], {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: kernelEnv(opts.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const kernel = new Kernel(child, conn, connFile.remove);
@@ -171,7 +171,7 @@ export class Kernel {
       };
       return kernel;
     } catch (err) {
-      const log = kernel.log.trim().split("\n").slice(-3).join(" | ");
+      const log = keyLine(kernel.log);
       await kernel.shutdown();
       const why = err instanceof RequestTimeoutError
         ? `did not answer within ${formatSeconds(err.timeoutMs)}`
@@ -361,6 +361,20 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The line of a crashed kernel's output that says most: the first error line, else the last line. */
+export function keyLine(log: string): string {
+  const lines = log.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const line = lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function kernelEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  // Set by node --test for its own children; a kernel started from a test is not one.
+  delete env["NODE_TEST_CONTEXT"];
+  return env;
 }
 
 function sleep(ms: number): Promise<void> {
