@@ -57,6 +57,14 @@ function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: numbe
   return { forKernel, skipped };
 }
 
+/** labreport runs TypeScript notebooks; a notebook saved with another kernel would fail cell by cell. */
+function checkKernel(nb: Notebook, file: string): void {
+  const spec = nb.metadata.kernelspec as { name?: string; language?: string } | undefined;
+  const name = spec?.name;
+  if (name === undefined || name === "tslab" || spec?.language === "typescript") return;
+  throw new UserError(`${file}: written for the "${name}" kernel, but labreport runs TypeScript notebooks on tslab; switch the notebook's kernel to TypeScript in Jupyter`);
+}
+
 export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
   const name = reportName(file);
   const pdfPath = path.join(opts.outDir, `${name}.pdf`);
@@ -64,6 +72,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
 
   // 1-2. load and configure
   const source = readNotebook(file);
+  checkKernel(source, file);
   const configured = applyParameters(source, opts.parameters ?? {}, file);
   let executed = configured;
   let run: RunInfo = { note: "rendered from stored outputs, not re-executed" };

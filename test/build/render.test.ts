@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { Notebook, readNotebook } from "../../src/build/notebook.js";
@@ -93,4 +95,27 @@ test("parseCellOptions strips option lines and reads YAML values", () => {
   assert.equal(parsed.options.echo, false);
   assert.deepEqual(parsed.problems, []);
   assert.match(parseCellOptions("//| echo: maybe\nx").problems[0], /must be a boolean/);
+});
+
+test("images in Markdown (Jupyter attachments and files beside the notebook) are embedded; missing ones warn", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-img-"));
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  fs.writeFileSync(path.join(dir, "dot.png"), png);
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      {
+        cell_type: "markdown",
+        metadata: {},
+        source: "![a](attachment:pasted.png) ![b](dot.png) ![c](nowhere.png)",
+        attachments: { "pasted.png": { "image/png": png.toString("base64") } },
+      },
+    ],
+  };
+  const report = await renderReport(nb, { file: path.join(dir, "images.ipynb") });
+  const dataUrls = report.html.match(/src="data:image\/png;base64,[^"]+"/g) ?? [];
+  assert.equal(dataUrls.length, 2);
+  assert.deepEqual(report.warnings, ["cell 1: image nowhere.png not found"]);
 });

@@ -2,6 +2,7 @@
 //   1. number: sections, equations, figures and tables get numbers in document order;
 //   2. render: Markdown prose, code listings and outputs, with every `@label` resolved.
 // The page itself (title block, styles) comes from the template (template.ts).
+import * as path from "node:path";
 import katex from "katex";
 import { CodeCell, Notebook, joinSource } from "../notebook.js";
 import { CellOptions, parseCellOptions } from "./cell-options.js";
@@ -9,6 +10,7 @@ import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
 import { FrontMatter, readFrontMatter } from "./front-matter.js";
 import { MarkdownRenderer, escapeHtml, highlight } from "./markdown.js";
 import { LabreportMeta, OutputView, TableData, findEngineRecord, viewOutput } from "./outputs.js";
+import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
 import { vegaLiteToSvg } from "./vega.js";
 
@@ -27,6 +29,8 @@ export interface RenderOptions {
   file: string;
   run?: RunInfo;
   templateDir?: string;
+  /** Folder that relative image paths in Markdown are read from (default: the notebook's folder). */
+  baseDir?: string;
 }
 
 export interface RenderedReport {
@@ -139,7 +143,10 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     if (i === frontCell) continue;
     if (cell.cell_type === "markdown") {
       const source = markdownSources.get(i) ?? joinSource(cell.source);
-      if (source.trim()) parts.push(`<section class="prose">${md.render(source, refs, sectionNumbers.get(i))}</section>`);
+      if (!source.trim()) continue;
+      const rendered = embedImages(md.render(source, refs, sectionNumbers.get(i)), opts.baseDir ?? path.dirname(opts.file), cell.attachments);
+      for (const name of rendered.missing) warnings.push(`cell ${i + 1}: image ${name} not found`);
+      parts.push(`<section class="prose">${rendered.html}</section>`);
     } else if (cell.cell_type === "code") {
       engine ??= findEngineRecord((cell as CodeCell).outputs);
       parts.push(await renderCodeCell(plans.get(i)!, i, warnings));
