@@ -147,16 +147,16 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
   }
 }
 
-/** tslab reports errors on stderr; the reply's ename/evalue win when a kernel sends them. */
-function addErrorOutput(cell: CodeCell, reply: ExecuteReply) {
-  const fromStderr = errorFromStderr(cell.outputs);
-  cell.outputs = fromStderr.outputs;
-  const error = {
-    output_type: "error" as const,
-    ename: reply.ename ?? fromStderr.ename,
-    evalue: reply.evalue ?? fromStderr.evalue,
-    traceback: reply.traceback ?? fromStderr.traceback,
-  };
+/** tslab reports errors on stderr only; a kernel that puts ename/evalue in its reply is taken at its word. */
+function addErrorOutput(cell: CodeCell, reply: ExecuteReply): ErrorOutput {
+  let error: ErrorOutput;
+  if (reply.ename !== undefined) {
+    error = { output_type: "error", ename: reply.ename, evalue: reply.evalue ?? "", traceback: reply.traceback ?? [] };
+  } else {
+    const derived = errorFromStderr(cell.outputs);
+    cell.outputs = derived.outputs;
+    error = { output_type: "error", ename: derived.ename, evalue: derived.evalue, traceback: derived.traceback };
+  }
   cell.outputs.push(error);
   return error;
 }

@@ -41,6 +41,14 @@ export class KernelExitedError extends Error {
   }
 }
 
+/** The kernel could not bind one of its ports. */
+class PortTakenError extends Error {
+  constructor() {
+    super("a port of the kernel was taken");
+    this.name = "PortTakenError";
+  }
+}
+
 export class RequestTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`no reply within ${formatSeconds(timeoutMs)}`);
@@ -115,6 +123,7 @@ export class Kernel {
   private exitError: KernelExitedError | undefined;
   private log = "";
   private iopubSeen = false;
+  private portTaken = false;
   private closed = false;
 
   private constructor(
@@ -125,6 +134,12 @@ export class Kernel {
     liveKernels.add(child);
     const keepTail = (chunk: Buffer) => {
       this.log = (this.log + chunk.toString("utf8")).slice(-LOG_TAIL_CHARS);
+      // tslab only logs a failed bind and keeps running without sockets: stop waiting for it.
+      if (!this.portTaken && /Address already in use|EADDRINUSE/.test(this.log)) {
+        this.portTaken = true;
+        for (const p of this.pending.values()) p.reject(new PortTakenError());
+        this.pending.clear();
+      }
     };
     child.stdout?.on("data", keepTail);
     child.stderr?.on("data", keepTail);
@@ -150,6 +165,26 @@ export class Kernel {
     const prefix = opts.label ? `${opts.label}: ` : "";
     const tslab = resolveTslab(opts.resolveFrom);
     if (!fs.existsSync(opts.cwd)) throw new UserError(`${prefix}the kernel's working folder ${opts.cwd} does not exist`);
+    // A port found free can be taken by someone else before the kernel binds it: try fresh ports.
+    for (let attempt = 1; ; attempt++) {
+      const kernel = await Kernel.launch(tslab, opts);
+      try {
+        await kernel.handshake(tslab, opts.startupTimeoutMs ?? 60_000);
+        return kernel;
+      } catch (err) {
+        const log = keyLine(kernel.log);
+        // A kernel that failed its handshake cannot be trusted to answer shutdown_request.
+        await kernel.shutdown({ force: true });
+        if (err instanceof PortTakenError && attempt < 3) continue;
+        const why = err instanceof RequestTimeoutError ? `did not answer within ${formatSeconds(err.timeoutMs)}` : (err as Error).message;
+        throw new UserError(
+          `${prefix}the tslab kernel did not start (${why})${log ? `; its output: ${log}` : ""}; check that "npm install" succeeded and that "node ${path.relative(process.cwd(), tslab.bin)} kernel" runs`,
+        );
+      }
+    }
+  }
+
+  private static async launch(tslab: TslabPackage, opts: KernelOptions): Promise<Kernel> {
     const conn = await createConnectionInfo();
     const connFile = writeConnectionFile(conn);
     const child = spawn(process.execPath, [tslab.bin, "kernel", "--config-path", connFile.file], {
@@ -158,28 +193,20 @@ export class Kernel {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const kernel = new Kernel(child, conn, connFile.remove);
-    try {
-      kernel.connect();
-      const reply = await kernel.waitReady(opts.startupTimeoutMs ?? 60_000);
-      const c = reply.content as { implementation?: string; implementation_version?: string; language_info?: Record<string, unknown> };
-      const languageInfo = c.language_info ?? {};
-      kernel.info = {
-        implementation: c.implementation ?? "tslab",
-        implementationVersion: tslab.version,
-        languageVersion: tslab.typescriptVersion ?? (typeof languageInfo["version"] === "string" ? languageInfo["version"] : undefined),
-        languageInfo,
-      };
-      return kernel;
-    } catch (err) {
-      const log = keyLine(kernel.log);
-      await kernel.shutdown();
-      const why = err instanceof RequestTimeoutError
-        ? `did not answer within ${formatSeconds(err.timeoutMs)}`
-        : (err as Error).message;
-      throw new UserError(
-        `${prefix}the tslab kernel did not start (${why})${log ? `; its output: ${log}` : ""}; check that "npm install" succeeded and that "node ${path.relative(process.cwd(), tslab.bin)} kernel" runs`,
-      );
-    }
+    kernel.connect();
+    return kernel;
+  }
+
+  private async handshake(tslab: TslabPackage, timeoutMs: number): Promise<void> {
+    const reply = await this.waitReady(timeoutMs);
+    const c = reply.content as { implementation?: string; language_info?: Record<string, unknown> };
+    const languageInfo = c.language_info ?? {};
+    this.info = {
+      implementation: c.implementation ?? "tslab",
+      implementationVersion: tslab.version,
+      languageVersion: tslab.typescriptVersion ?? (typeof languageInfo["version"] === "string" ? languageInfo["version"] : undefined),
+      languageInfo,
+    };
   }
 
   private connect(): void {
