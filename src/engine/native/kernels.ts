@@ -230,7 +230,9 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
       const xv = f32(backend, x);
       const attrs = args.attrs as unknown as tf.SumAttrs;
       if (!xv) return cpu(name)(args);
-      const axes = [...new Set(util.parseAxisParam(attrs.axis, x.shape))].sort((p, q) => p - q);
+      // Max names its axes reductionIndices; Sum, Mean and Min name them axis.
+      const axis = (attrs.axis ?? (args.attrs as unknown as tf.MaxAttrs).reductionIndices) as number | number[];
+      const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
       if (axes.length === 0) return cpu(name)(args);
       const first = axes[0], last = axes[axes.length - 1];
       // Native when the reduced axes form one block (size-1 axes inside it do not matter).

@@ -1,0 +1,295 @@
+// Every native kernel of the labnative engine against tfjs's own cpu kernel, forward and
+// gradient, on random inputs over many shapes; then a small model trained on both engines.
+// Tolerance: |native - cpu| <= ATOL * max(1, max|cpu|) + RTOL * |cpu| element-wise.
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { registerNativeBackend, nativeKernelNames, BACKEND_NAME } from "../../src/engine/native/backend";
+
+const ATOL = 2e-5;
+const RTOL = 1e-4;
+
+registerNativeBackend();
+tf.setBackend("cpu");
+
+/** Kernels the cases below exercise; the last test checks this covers every native kernel. */
+const covered = new Set<string>();
+
+// Deterministic uniform(-1, 1) values (mulberry32), so failures reproduce.
+function rand(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+let seedCounter = 1;
+function input(shape: number[]): { shape: number[]; values: Float32Array } {
+  return { shape, values: rand(shape.reduce((a, b) => a * b, 1), seedCounter++ * 7919) };
+}
+
+/** Runs fn on a backend with fresh tensors of the given inputs; returns its outputs' values. */
+function runOn(backend: string, inputs: { shape: number[]; values: Float32Array }[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Float32Array[] {
+  tf.setBackend(backend);
+  try {
+    return tf.tidy(() => {
+      const xs = inputs.map((i) => tf.tensor(i.values, i.shape, "float32"));
+      const r = fn(...xs);
+      return (Array.isArray(r) ? r : [r]).map((t) => t.dataSync() as Float32Array);
+    });
+  } finally {
+    tf.setBackend("cpu");
+  }
+}
+
+function close(what: string, expected: Float32Array, actual: Float32Array): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 1;
+  for (const v of expected) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i], a = actual[i];
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (!(Math.abs(a - e) <= ATOL * scale + RTOL * Math.abs(e))) {
+      assert.fail(`${what}: element ${i} native ${a} vs cpu ${e} (scale ${scale})`);
+    }
+  }
+}
+
+/** Compares fn on both engines; `kernels` names what it exercises natively. */
+function same(what: string, kernels: string[], inputs: { shape: number[]; values: Float32Array }[], fn: (...xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): void {
+  const cpu = runOn("cpu", inputs, fn);
+  const native = runOn(BACKEND_NAME, inputs, fn);
+  assert.equal(native.length, cpu.length);
+  cpu.forEach((c, i) => close(`${what} [output ${i}]`, c, native[i]));
+  kernels.forEach((k) => covered.add(k));
+}
+
+/** Gradients of sum(fn(xs) * r) wrt every input, r a fixed random weighting. */
+function gradsOf(fn: (...xs: tf.Tensor[]) => tf.Tensor, outShape: number[]) {
+  const r = rand(outShape.reduce((a, b) => a * b, 1), 4242);
+  return (...xs: tf.Tensor[]) => tf.grads((...ys: tf.Tensor[]) => tf.sum(tf.mul(fn(...ys), tf.tensor(r, outShape))))(xs);
+}
+
+test("conv2d forward, fused bias+activation, and both gradients", () => {
+  for (const n of [1, 3])
+    for (const hw of [7, 8])
+      for (const cin of [1, 3])
+        for (const k of [2, 3, 5])
+          for (const s of [1, 2] as const)
+            for (const pad of ["same", "valid"] as const) {
+              if (pad === "valid" && k > hw) continue;
+              const cout = 4;
+              const x = input([n, hw, hw, cin]);
+              const f = input([k, k, cin, cout]);
+              const b = input([cout]);
+              const what = `n${n} ${hw}x${hw}x${cin} k${k} s${s} ${pad}`;
+              const conv = (xt: tf.Tensor, ft: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, s, pad);
+              same(`conv2d ${what}`, ["Conv2D"], [x, f], conv);
+              const outShape = runOn("cpu", [x, f], (xt, ft) => tf.tensor(conv(xt, ft).shape))[0];
+              const shape = Array.from(outShape);
+              same(`conv2d grads ${what}`, ["Conv2DBackpropInput", "Conv2DBackpropFilter"], [x, f], gradsOf(conv, shape));
+              for (const activation of ["relu", "linear", "relu6", "sigmoid", "leakyrelu"] as const) {
+                const fused = (xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor) =>
+                  tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, bias: bt, strides: s, pad, activation, leakyreluAlpha: 0.1 });
+                same(`fused conv2d ${activation} ${what}`, ["FusedConv2D"], [x, f, b], fused);
+                if (activation === "relu") {
+                  same(`fused conv2d grads ${what}`, ["FusedConv2D", "Step", "Sum"], [x, f, b], gradsOf(fused, shape));
+                }
+              }
+            }
+});
+
+test("conv2d with dilation and 1x1 (pointwise) filters", () => {
+  const x = input([2, 9, 9, 3]);
+  for (const [k, d] of [[3, 2], [1, 1]]) {
+    const f = input([k, k, 3, 5]);
+    for (const pad of ["same", "valid"] as const) {
+      const conv = (xt: tf.Tensor, ft: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, 1, pad, "NHWC", d);
+      same(`conv2d k${k} d${d} ${pad}`, ["Conv2D"], [x, f], conv);
+      if (d === 1) {
+        const shape = Array.from(runOn("cpu", [x, f], (xt, ft) => tf.tensor(conv(xt, ft).shape))[0]);
+        same(`conv2d grads k${k} ${pad}`, ["Conv2DBackpropInput", "Conv2DBackpropFilter"], [x, f], gradsOf(conv, shape));
+      }
+    }
+  }
+});
+
+test("max and average pooling, forward and gradient", () => {
+  for (const n of [1, 3])
+    for (const hw of [7, 8])
+      for (const c of [1, 3])
+        for (const size of [2, 3])
+          for (const s of [1, 2])
+            for (const pad of ["same", "valid"] as const) {
+              const x = input([n, hw, hw, c]);
+              const what = `n${n} ${hw}x${hw}x${c} pool${size} s${s} ${pad}`;
+              const max = (xt: tf.Tensor) => tf.maxPool(xt as tf.Tensor4D, size, s, pad);
+              const avg = (xt: tf.Tensor) => tf.avgPool(xt as tf.Tensor4D, size, s, pad);
+              const shape = Array.from(runOn("cpu", [x], (xt) => tf.tensor(max(xt).shape))[0]);
+              same(`maxPool ${what}`, ["MaxPool"], [x], max);
+              same(`avgPool ${what}`, ["AvgPool"], [x], avg);
+              same(`maxPool grad ${what}`, ["MaxPoolGrad"], [x], gradsOf(max, shape));
+              same(`avgPool grad ${what}`, ["AvgPoolGrad"], [x], gradsOf(avg, shape));
+            }
+});
+
+test("matMul (transposes, batches, broadcast) and fused matMul with gradients", () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[1, 1], [1, 1], false, false],
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[4, 5, 7], [4, 7, 3], false, false],
+    [[4, 5, 7], [1, 7, 3], false, false],
+    [[1, 5, 7], [4, 3, 7], false, true],
+    [[2, 3, 5, 7], [2, 3, 7, 6], false, false],
+    [[64, 33], [33, 65], false, false],
+  ];
+  for (const [sa, sb, ta, tb] of cases) {
+    const a = input(sa), b = input(sb);
+    const what = `[${sa}]${ta ? "T" : ""} x [${sb}]${tb ? "T" : ""}`;
+    const mm = (at: tf.Tensor, bt: tf.Tensor) => tf.matMul(at, bt, ta, tb);
+    same(`matMul ${what}`, ["BatchMatMul"], [a, b], mm);
+    const shape = Array.from(runOn("cpu", [a, b], (at, bt) => tf.tensor(mm(at, bt).shape))[0]);
+    // tfjs's own matMul gradient rejects broadcast batches, so only same-batch cases.
+    const broadcast = sa.length > 2 && sa.slice(0, -2).join() !== sb.slice(0, -2).join();
+    if (!broadcast) same(`matMul grads ${what}`, ["BatchMatMul"], [a, b], gradsOf(mm, shape));
+    if (sa.length === 2 && sb.length === 2) {
+      const bias = input([shape[shape.length - 1]]);
+      for (const activation of ["linear", "relu", "relu6", "sigmoid", "leakyrelu"] as const) {
+        const fused = (at: tf.Tensor, bt: tf.Tensor, ct: tf.Tensor) =>
+          tf.fused.matMul({ a: at as tf.Tensor2D, b: bt as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: ct, activation, leakyreluAlpha: 0.1 });
+        same(`fused matMul ${activation} ${what}`, ["_FusedMatMul"], [a, b, bias], fused);
+      }
+      const fusedRelu = (at: tf.Tensor, bt: tf.Tensor, ct: tf.Tensor) =>
+        tf.fused.matMul({ a: at as tf.Tensor2D, b: bt as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: ct, activation: "relu" });
+      same(`fused matMul grads ${what}`, ["_FusedMatMul"], [a, b, bias], gradsOf(fusedRelu, shape));
+    }
+  }
+});
+
+test("unary elementwise ops", () => {
+  const ops: [string, (x: tf.Tensor) => tf.Tensor][] = [
+    ["Relu", tf.relu], ["Relu6", tf.relu6], ["Step", (x) => tf.step(x, 0.3)], ["Neg", tf.neg], ["Exp", tf.exp],
+    ["Log", (x) => tf.log(tf.abs(x))], ["Sqrt", (x) => tf.sqrt(tf.abs(x))], ["Rsqrt", (x) => tf.rsqrt(tf.abs(x))],
+    ["Square", tf.square], ["Sigmoid", tf.sigmoid], ["Tanh", tf.tanh], ["Abs", tf.abs], ["Reciprocal", tf.reciprocal],
+    ["LeakyRelu", (x) => tf.leakyRelu(x, 0.1)], ["Elu", tf.elu],
+  ];
+  for (const shape of [[1], [7], [3, 5, 2], [70000]]) {
+    const x = input(shape);
+    for (const [name, op] of ops) {
+      same(`${name} [${shape}]`, [name, "Abs"], [x], op);
+      same(`${name} grad [${shape}]`, [name], [x], gradsOf(op, shape));
+    }
+  }
+});
+
+test("binary elementwise ops with broadcasting", () => {
+  const ops: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor][] = [
+    ["Add", tf.add], ["Sub", tf.sub], ["Multiply", tf.mul], ["RealDiv", tf.div], ["Maximum", tf.maximum],
+    ["Minimum", tf.minimum], ["SquaredDifference", tf.squaredDifference],
+  ];
+  const pairs: [number[], number[]][] = [
+    [[6], [6]], [[4, 5], [1]], [[1], [4, 5]], [[], [3, 2]], [[4, 5], [5]], [[5], [4, 5]], [[2, 3, 4], [3, 1]],
+    [[2, 1, 4], [3, 1]], [[2, 3, 4, 5], [1, 3, 1, 5]], [[3, 1], [1, 4]], [[300, 200], [200]], [[300, 200], [300, 1]],
+  ];
+  for (const [sa, sb] of pairs) {
+    const a = input(sa), b = input(sb);
+    for (const [name, op] of ops) {
+      same(`${name} [${sa}] [${sb}]`, [name], [a, b], op);
+    }
+    const shape = tf.backend_util.assertAndGetBroadcastShape(sa, sb);
+    same(`Mul/Add grads [${sa}] [${sb}]`, ["Multiply", "Add", "Sum"], [a, b], gradsOf((x, y) => tf.add(tf.mul(x, y), x), shape));
+  }
+});
+
+test("reductions over every axis set, keepDims", () => {
+  const shape = [3, 4, 1, 5];
+  const x = input(shape);
+  const axesSets: (number | number[] | undefined)[] = [undefined, 0, 1, 2, 3, -1, [0, 1], [1, 2], [1, 2, 3], [0, 3], [0, 2], [0, 1, 3]];
+  for (const axes of axesSets)
+    for (const keepDims of [false, true]) {
+      const what = `axes ${JSON.stringify(axes)} keep ${keepDims}`;
+      same(`Sum ${what}`, ["Sum"], [x], (t) => tf.sum(t, axes, keepDims));
+      same(`Mean ${what}`, ["Mean"], [x], (t) => tf.mean(t, axes, keepDims));
+      same(`Max ${what}`, ["Max"], [x], (t) => tf.max(t, axes, keepDims));
+      same(`Min ${what}`, ["Min"], [x], (t) => tf.min(t, axes, keepDims));
+    }
+  // The bias-gradient shape: many rows, few channels (takes the threaded path).
+  const big = input([64, 24, 24, 20]);
+  same("Sum bias-gradient", ["Sum"], [big], (t) => tf.sum(t, [0, 1, 2]));
+  same("Sum rows", ["Sum"], [big], (t) => tf.sum(t, -1));
+});
+
+test("batch norm forward and gradients (4-D and 2-D)", () => {
+  for (const shape of [[2, 5, 5, 3], [6, 7]]) {
+    const c = shape[shape.length - 1];
+    const x = input(shape), mean = input([c]), scale = input([c]), offset = input([c]);
+    const variance = { shape: [c], values: rand(c, 99).map((v) => Math.abs(v) + 0.1) };
+    const bn = (xt: tf.Tensor, m: tf.Tensor, v: tf.Tensor, o: tf.Tensor, s: tf.Tensor) => tf.batchNorm(xt, m, v, o, s, 1e-3);
+    same(`batchNorm [${shape}]`, ["FusedBatchNorm"], [x, mean, variance, offset, scale], bn);
+    same(`batchNorm grads [${shape}]`, ["FusedBatchNorm"], [x, mean, variance, offset, scale], gradsOf(bn, shape));
+    same(`batchNorm no offset/scale [${shape}]`, ["FusedBatchNorm"], [x, mean, variance], (xt, m, v) => tf.batchNorm(xt, m, v));
+  }
+});
+
+test("gather rows (batch slicing)", () => {
+  const x = input([10, 3, 2]);
+  for (const idx of [[0], [9, 0, 3, 3], [5, 4, 3, 2, 1]]) {
+    same(`gather [${idx}]`, ["GatherV2"], [x], (t) => tf.gather(t, tf.tensor1d(idx, "int32")));
+  }
+  same("gather axis 1 (falls back)", ["GatherV2"], [x], (t) => tf.gather(t, tf.tensor1d([2, 0], "int32"), 1));
+});
+
+test("a small CNN trained 300 steps reaches the same loss on both engines", async () => {
+  const steps = 300, batch = 16;
+  const xs = input([batch * 4, 12, 12, 1]), labels = rand(batch * 4, 5);
+  const build = () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", inputShape: [12, 12, 1], kernelInitializer: "glorotUniform" }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.batchNormalization(),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 16, activation: "relu" }),
+        tf.layers.dense({ units: 3, activation: "softmax" }),
+      ],
+    });
+    m.compile({ optimizer: tf.train.sgd(0.05), loss: "categoricalCrossentropy" });
+    return m;
+  };
+  let initial: Float32Array[] | undefined;
+  const losses: Record<string, number[]> = {};
+  for (const backend of ["cpu", BACKEND_NAME]) {
+    await tf.setBackend(backend);
+    const model = build();
+    if (!initial) initial = model.getWeights().map((w) => w.dataSync() as Float32Array);
+    model.setWeights(model.getWeights().map((w, i) => tf.tensor(initial![i], w.shape)));
+    const x = tf.tensor(xs.values, xs.shape);
+    const y = tf.oneHot(tf.tensor1d(Array.from(labels, (v) => Math.floor((v + 1) * 1.5) % 3), "int32"), 3);
+    losses[backend] = [];
+    for (let s = 0; s < steps; s++) {
+      const from = (s % 4) * batch;
+      const loss = (await model.trainOnBatch(x.slice(from, batch), y.slice(from, batch))) as number;
+      losses[backend].push(loss);
+    }
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+  await tf.setBackend("cpu");
+  const cpu = losses.cpu, native = losses[BACKEND_NAME];
+  assert.ok(cpu[steps - 1] < cpu[0] * 0.5, `training did not learn: ${cpu[0]} -> ${cpu[steps - 1]}`);
+  for (const s of [0, 99, 199, steps - 1]) {
+    assert.ok(Math.abs(native[s] - cpu[s]) <= 1e-3 + 1e-2 * Math.abs(cpu[s]), `step ${s}: native loss ${native[s]} vs cpu ${cpu[s]}`);
+  }
+});
+
+test("every native kernel is covered above", () => {
+  const missing = nativeKernelNames.filter((k) => !covered.has(k));
+  assert.deepEqual(missing, [], `native kernels without a test: ${missing.join(", ")}`);
+});
