@@ -124,6 +124,7 @@ export class Kernel {
   private log = "";
   private iopubSeen = false;
   private portTaken = false;
+  private ready = false;
   private closed = false;
 
   private constructor(
@@ -135,7 +136,7 @@ export class Kernel {
     const keepTail = (chunk: Buffer) => {
       this.log = (this.log + chunk.toString("utf8")).slice(-LOG_TAIL_CHARS);
       // tslab only logs a failed bind and keeps running without sockets: stop waiting for it.
-      if (!this.portTaken && /Address already in use|EADDRINUSE/.test(this.log)) {
+      if (!this.ready && !this.portTaken && /Address already in use|EADDRINUSE/.test(this.log)) {
         this.portTaken = true;
         for (const p of this.pending.values()) p.reject(new PortTakenError());
         this.pending.clear();
@@ -322,6 +323,7 @@ export class Kernel {
   private async waitReady(timeoutMs: number): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.portTaken) throw new PortTakenError();
       const left = deadline - Date.now();
       if (left <= 0) throw new RequestTimeoutError(timeoutMs);
       let reply: Message;
@@ -333,7 +335,10 @@ export class Kernel {
       }
       // The status messages of this request follow its reply closely.
       for (let waited = 0; !this.iopubSeen && waited < 500; waited += 25) await sleep(25);
-      if (this.iopubSeen) return reply;
+      if (this.iopubSeen) {
+        this.ready = true;
+        return reply;
+      }
     }
   }
 
