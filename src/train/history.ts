@@ -1,0 +1,82 @@
+// What a training run leaves behind: per-epoch metrics as arrays (like Keras's History).
+
+/** The metrics of one epoch. Validation values are NaN when there is no validation set. */
+export interface EpochLogs {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  trainError: number;
+  valLoss: number;
+  valAccuracy: number;
+  valError: number;
+  learningRate: number;
+  seconds: number;
+}
+
+/**
+ * Per-epoch training and validation loss, accuracy and error, and the loss of every batch.
+ * Epochs are numbered from 1.
+ *
+ * @example
+ * const history = await trainModel(model, train, { epochs: 10, validation: test });
+ * history.valError;                 // [0.054, 0.044, ...]
+ * history.last().valAccuracy;       // 0.9879
+ */
+export class History {
+  epochs: number[] = [];
+  trainLoss: number[] = [];
+  trainAccuracy: number[] = [];
+  trainError: number[] = [];
+  valLoss: number[] = [];
+  valAccuracy: number[] = [];
+  valError: number[] = [];
+  learningRate: number[] = [];
+  seconds: number[] = [];
+  /** The loss of every training batch, in order (the seeds' per-iteration curves). */
+  batchLoss: number[] = [];
+  /** The epoch whose weights the model holds after early stopping restored them. */
+  restoredEpoch?: number;
+  /** The epoch after which early stopping ended the run. */
+  stoppedEpoch?: number;
+
+  /** Appends one epoch's metrics. */
+  record(logs: EpochLogs): void {
+    this.epochs.push(logs.epoch);
+    this.trainLoss.push(logs.trainLoss);
+    this.trainAccuracy.push(logs.trainAccuracy);
+    this.trainError.push(logs.trainError);
+    this.valLoss.push(logs.valLoss);
+    this.valAccuracy.push(logs.valAccuracy);
+    this.valError.push(logs.valError);
+    this.learningRate.push(logs.learningRate);
+    this.seconds.push(logs.seconds);
+  }
+
+  /** The metrics of epoch `epoch` (1-based). */
+  at(epoch: number): EpochLogs {
+    const i = this.epochs.indexOf(epoch);
+    if (i < 0) throw new Error(`no epoch ${epoch} in this history (epochs ${this.epochs[0] ?? "-"}..${this.epochs.at(-1) ?? "-"})`);
+    return {
+      epoch,
+      trainLoss: this.trainLoss[i],
+      trainAccuracy: this.trainAccuracy[i],
+      trainError: this.trainError[i],
+      valLoss: this.valLoss[i],
+      valAccuracy: this.valAccuracy[i],
+      valError: this.valError[i],
+      learningRate: this.learningRate[i],
+      seconds: this.seconds[i],
+    };
+  }
+
+  /** The metrics of the last epoch. */
+  last(): EpochLogs {
+    if (this.epochs.length === 0) throw new Error("the history is empty: no epoch has finished");
+    return this.at(this.epochs[this.epochs.length - 1]);
+  }
+
+  /** One record per epoch, e.g. for showTable. */
+  rows(): EpochLogs[] {
+    return this.epochs.map((e) => this.at(e));
+  }
+}

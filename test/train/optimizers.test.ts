@@ -1,0 +1,107 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createOptimizer, OptimizerConfig, stepDecay, exponentialDecay, cosineAnnealing, oneCycle, constantRate, nllLoss, crossEntropyLoss } from "../../src/train/index.js";
+
+/** Runs `steps` updates of w on f(w) = ½·Σ(c·w²) (gradient c·w), returning w after each step. */
+function run(config: OptimizerConfig, steps: number): number[][] {
+  const w = tf.variable(tf.tensor1d([1, -2]));
+  const c = tf.tensor1d([1, 0.5]);
+  const opt = createOptimizer(config);
+  const out: number[][] = [];
+  for (let i = 0; i < steps; i++) {
+    const { grads } = tf.variableGrads(() => w.square().mul(c).sum().mul(0.5) as tf.Scalar, [w]);
+    opt.step(grads, [w]);
+    out.push(Array.from(w.dataSync()));
+  }
+  return out;
+}
+
+/** The same updates written out as torch.optim documents them. */
+function reference(config: OptimizerConfig, steps: number): number[][] {
+  const w = [1, -2];
+  const c = [1, 0.5];
+  const lr = config.learningRate;
+  const mu = config.momentum ?? 0;
+  const wd = config.weightDecay ?? 0;
+  const [b1, b2, eps] = [config.beta1 ?? 0.9, config.beta2 ?? 0.999, config.epsilon ?? 1e-8];
+  const buf = [0, 0];
+  const m = [0, 0];
+  const v = [0, 0];
+  const out: number[][] = [];
+  for (let t = 1; t <= steps; t++) {
+    for (let i = 0; i < 2; i++) {
+      let g = c[i] * w[i] + wd * w[i];
+      if (config.name === "adam") {
+        m[i] = b1 * m[i] + (1 - b1) * g;
+        v[i] = b2 * v[i] + (1 - b2) * g * g;
+        w[i] -= (lr * (m[i] / (1 - b1 ** t))) / (Math.sqrt(v[i] / (1 - b2 ** t)) + eps);
+        continue;
+      }
+      if (mu > 0) {
+        buf[i] = t === 1 ? g : mu * buf[i] + g;
+        g = config.nesterov ? g + mu * buf[i] : buf[i];
+      }
+      w[i] -= lr * g;
+    }
+    out.push(w.slice());
+  }
+  return out;
+}
+
+const close = (a: number[][], b: number[][]) =>
+  a.every((row, i) => row.every((x, j) => Math.abs(x - b[i][j]) < 1e-5 * Math.max(1, Math.abs(b[i][j]))));
+
+for (const config of [
+  { learningRate: 0.1 },
+  { learningRate: 0.1, momentum: 0.9 },
+  { learningRate: 0.1, momentum: 0.9, nesterov: true },
+  { learningRate: 0.1, momentum: 0.5, weightDecay: 0.01 },
+  { name: "adam", learningRate: 0.01 },
+  { name: "adam", learningRate: 0.01, weightDecay: 0.1 },
+] as OptimizerConfig[]) {
+  test(`optimizer matches torch.optim: ${JSON.stringify(config)}`, () => {
+    const got = run(config, 5);
+    const want = reference(config, 5);
+    assert.ok(close(got, want), `got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
+  });
+}
+
+test("setLearningRate changes the following steps (SGD, momentum and Adam)", () => {
+  for (const name of ["sgd", "adam"] as const) {
+    const opt = createOptimizer({ name, learningRate: 0.1, momentum: name === "sgd" ? 0.9 : undefined });
+    opt.setLearningRate(0);
+    assert.equal(opt.learningRate, 0);
+    const w = tf.variable(tf.scalar(3));
+    const { grads } = tf.variableGrads(() => w.square() as tf.Scalar, [w]);
+    opt.step(grads, [w]);
+    assert.equal(w.dataSync()[0], 3);
+  }
+  assert.throws(() => createOptimizer({ learningRate: -1 }), /invalid learning rate: -1/);
+  assert.throws(() => createOptimizer({ learningRate: 0.1, nesterov: true }), /Nesterov momentum requires momentum > 0/);
+});
+
+test("schedules follow torch.optim.lr_scheduler", () => {
+  const near = (a: number, b: number) => Math.abs(a - b) < 1e-12 * Math.max(1, Math.abs(b)) || Math.abs(a - b) < 1e-15;
+  const step = stepDecay({ stepSize: 10, gamma: 0.1 });
+  assert.ok(near(step.rate(9, 0.1), 0.1) && near(step.rate(10, 0.1), 0.01) && near(step.rate(25, 0.1), 0.001));
+  assert.ok(near(exponentialDecay({ gamma: 0.9 }).rate(2, 1), 0.81));
+  const cosine = cosineAnnealing({ periodEpochs: 10, minRate: 0.001 });
+  assert.ok(near(cosine.rate(0, 0.1), 0.1) && near(cosine.rate(5, 0.1), 0.0505) && near(cosine.rate(10, 0.1), 0.001));
+  const cycle = oneCycle({ maxRate: 0.1, totalSteps: 100 });
+  assert.equal(cycle.per, "batch");
+  assert.ok(near(cycle.rate(0, 0), 0.004));
+  assert.ok(near(cycle.rate(29, 0), 0.1));
+  assert.ok(near(cycle.rate(99, 0), 0.004 / 1e4));
+  assert.ok(cycle.rate(15, 0) > 0.004 && cycle.rate(15, 0) < 0.1);
+  assert.throws(() => cycle.rate(100, 0), /past totalSteps/);
+  assert.equal(constantRate().rate(7, 0.3), 0.3);
+});
+
+test("losses: NLL of log-probabilities and cross-entropy of logits, averaged", () => {
+  const labels = tf.tensor1d([0, 1], "int32");
+  const logits = tf.tensor2d([[2, 0], [0, 3]]);
+  const expected = (Math.log(1 + Math.exp(-2)) + Math.log(1 + Math.exp(-3))) / 2;
+  assert.ok(Math.abs(crossEntropyLoss(logits, labels).dataSync()[0] - expected) < 1e-6);
+  assert.ok(Math.abs(nllLoss(tf.logSoftmax(logits), labels).dataSync()[0] - expected) < 1e-6);
+});
