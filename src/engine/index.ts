@@ -64,6 +64,9 @@ export function useEngine(log: (line: string) => void = (l) => console.log(l)): 
     }
     const backend = candidates[name].backend;
     if (!tf.setBackend(backend)) throw new Error(`tfjs backend ${backend} failed to initialise`);
+    // The cpu backend (and ours, built on it) prints a banner recommending tfjs-node on first use;
+    // the line below already says which engine runs and why, so the banner would only be noise.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     const reason = forced ? "forced by LABREPORT_ENGINE" : skipped.length ? skipped.join("; ") : "fastest available";
     chosen = { name, backend, reason };
     log(`labreport engine: ${name} (${reason})`);
