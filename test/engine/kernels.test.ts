@@ -246,6 +246,12 @@ test("gather rows (batch slicing)", () => {
   same("gather axis 1 (falls back)", ["GatherV2"], [x], (t) => tf.gather(t, tf.tensor1d([2, 0], "int32"), 1));
 });
 
+test("tile", () => {
+  for (const [shape, reps] of [[[3], [4]], [[1, 1, 1, 3], [2, 3, 4, 1]], [[2, 3], [2, 2]], [[2, 1, 3], [1, 5, 2]]]) {
+    same(`tile [${shape}] x [${reps}]`, ["Tile"], [input(shape)], (t) => tf.tile(t, reps));
+  }
+});
+
 test("a small CNN trained 300 steps reaches the same loss on both engines", async () => {
   const steps = 300, batch = 16;
   const xs = input([batch * 4, 12, 12, 1]), labels = rand(batch * 4, 5);

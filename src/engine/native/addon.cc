@@ -85,6 +85,12 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& a) {
             F32orNull(a[4]), len(4), F(a[6]), F32(a[5]));
   return a.Env().Undefined();
 }
+// tile(x, y, meta Int32Array[rank, xShape.., reps..])
+Napi::Value Tile(const Napi::CallbackInfo& a) {
+  const int32_t* m = a[2].As<Napi::Int32Array>().Data();
+  tile(m[0], m + 1, m + 1 + m[0], F32(a[0]), F32(a[1]));
+  return a.Env().Undefined();
+}
 Napi::Value SetThreads(const Napi::CallbackInfo& a) {
   int n = I(a[0]);
   setThreads(n);
@@ -106,6 +112,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   return exports;

@@ -2,6 +2,7 @@
 // training step once convolutions are fast, so each gets a flat, vectorisable loop and both cores
 // on large tensors.
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -243,6 +244,32 @@ void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, c
 #pragma omp simd
     for (int j = 0; j < c; j++) yr[j] = xr[j] * kp[j] + mp[j];
   }
+}
+
+namespace {
+void tileRec(int d, int rank, const int* xs, const int* reps, const long* xStride, const long* yStride,
+             const float* x, float* y) {
+  if (d == rank - 1) {
+    for (int r = 0; r < reps[d]; r++) std::memcpy(y + (long)r * xs[d], x, sizeof(float) * xs[d]);
+    return;
+  }
+  for (int r = 0; r < reps[d]; r++)
+    for (int i = 0; i < xs[d]; i++)
+      tileRec(d + 1, rank, xs, reps, xStride, yStride, x + i * xStride[d], y + ((long)r * xs[d] + i) * yStride[d]);
+}
+}  // namespace
+
+void tile(int rank, const int* xShape, const int* reps, const float* x, float* y) {
+  long xStride[8], yStride[8];
+  long xs = 1, ys = 1;
+  for (int d = rank - 1; d >= 0; d--) {
+    xStride[d] = xs;
+    yStride[d] = ys;
+    xs *= xShape[d];
+    ys *= (long)xShape[d] * reps[d];
+  }
+  if (rank == 0 || xs == 0) return;
+  tileRec(0, rank, xShape, reps, xStride, yStride, x, y);
 }
 
 int threads() { return omp_get_max_threads(); }

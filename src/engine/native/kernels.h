@@ -52,6 +52,9 @@ void reduce(int op, const float* x, long outer, long red, long inner, float* y);
 void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, const float* var, int varSize,
                const float* offset, int offsetSize, const float* scale, int scaleSize, float eps, float* y);
 
+// y = x repeated reps[d] times along each dimension d (rank <= 8).
+void tile(int rank, const int* xShape, const int* reps, const float* x, float* y);
+
 int threads();
 void setThreads(int n);
 

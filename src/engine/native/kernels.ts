@@ -271,6 +271,21 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     return out(backend, [...indices.shape, ...x.shape.slice(1)], y);
   };
 
+  // --- tile (tfjs's batch-norm gradient tiles per-channel factors to the input's shape) -------
+  kernels.Tile = (args) => {
+    const { backend } = args;
+    const { x } = args.inputs;
+    const reps = (args.attrs as unknown as tf.TileAttrs).reps;
+    const xv = f32(backend, x);
+    if (!xv || x.shape.length === 0 || x.shape.length > 8 || reps.length !== x.shape.length) return cpu("Tile")(args);
+    const rank = x.shape.length;
+    const meta = Int32Array.from([rank, ...x.shape, ...reps]);
+    const shape = x.shape.map((d, i) => d * reps[i]);
+    const y = new Float32Array(sizeOf(shape));
+    addon.tile(xv, y, meta);
+    return out(backend, shape, y);
+  };
+
   // --- batch norm ----------------------------------------------------------------------------
   kernels.FusedBatchNorm = (args) => {
     const { backend } = args;
