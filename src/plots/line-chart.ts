@@ -1,0 +1,83 @@
+import { colorScale, figureSpec, VegaLiteSpec } from "./style.js";
+
+/** One named series of y values (x = xStart, xStart+1, … unless `x` is given). */
+export interface Series {
+  name: string;
+  values: number[];
+  x?: number[];
+}
+
+export interface LineChartOptions {
+  /** Title of the x axis (e.g. "Epoch", "Iteration"). */
+  xTitle: string;
+  /** Title of the y axis (e.g. "Training loss"). */
+  yTitle: string;
+  /** The x of the first value when a series has no `x` (default 1). */
+  xStart?: number;
+  /** Legend title (default none). */
+  legendTitle?: string;
+  /** Logarithmic y axis. */
+  logY?: boolean;
+  /** Show a point on every value (default: when there are at most 50 values). */
+  points?: boolean;
+  title?: string;
+  width?: number;
+  height?: number;
+}
+
+/** Flattens series into long-format rows {x, y, series}; non-finite values are left out. */
+export function seriesRows(series: Series[], xStart = 1): { x: number; y: number; series: string }[] {
+  const rows: { x: number; y: number; series: string }[] = [];
+  for (const s of series) {
+    s.values.forEach((y, i) => {
+      if (Number.isFinite(y)) rows.push({ x: s.x ? s.x[i] : xStart + i, y, series: s.name });
+    });
+  }
+  return rows;
+}
+
+/**
+ * A line chart of one or more series, e.g. the training loss per epoch for three learning rates.
+ *
+ * @example
+ * lineChartSpec(
+ *   [{ name: "lr 0.0001", values: h1.trainLoss }, { name: "lr 0.01", values: h2.trainLoss }],
+ *   { xTitle: "Epoch", yTitle: "Training loss" },
+ * );
+ */
+export function lineChartSpec(series: Series | Series[], options: LineChartOptions): VegaLiteSpec {
+  const list = Array.isArray(series) ? series : [series];
+  if (list.length === 0) throw new Error("lineChartSpec needs at least one series");
+  const names = list.map((s) => s.name);
+  const longest = Math.max(...list.map((s) => s.values.length));
+  const points = options.points ?? longest <= 50;
+  return figureSpec(
+    {
+      data: { values: seriesRows(list, options.xStart ?? 1) },
+      mark: { type: "line", point: points, clip: true },
+      encoding: {
+        x: { field: "x", type: "quantitative", title: options.xTitle, axis: { tickMinStep: 1 } },
+        y: {
+          field: "y",
+          type: "quantitative",
+          title: options.yTitle,
+          scale: options.logY ? { type: "log" } : { zero: false },
+        },
+        color: {
+          field: "series",
+          type: "nominal",
+          title: options.legendTitle ?? null,
+          scale: colorScale(names),
+          sort: names,
+          ...(list.length === 1 && !options.legendTitle ? { legend: null } : {}),
+        },
+        tooltip: [
+          { field: "series", type: "nominal", title: options.legendTitle ?? "Series" },
+          { field: "x", type: "quantitative", title: options.xTitle },
+          { field: "y", type: "quantitative", title: options.yTitle, format: ".4f" },
+        ],
+      },
+    },
+    options,
+  );
+}

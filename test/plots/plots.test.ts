@@ -1,0 +1,126 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { History } from "../../src/train/index.js";
+import {
+  learningCurveSpec, lineChartSpec, meanStdBandSpec, meanAndStd, confusionMatrixSpec, FIGURE_WIDTH, FIGURE_HEIGHT,
+} from "../../src/plots/index.js";
+
+function history(withValidation = true): History {
+  const h = new History();
+  [0.12, 0.04, 0.026].forEach((trainError, i) =>
+    h.record({
+      epoch: i + 1, trainError, trainAccuracy: 1 - trainError, trainLoss: trainError * 3,
+      valError: withValidation ? [0.054, 0.044, 0.02][i] : NaN, valAccuracy: withValidation ? 1 - [0.054, 0.044, 0.02][i] : NaN,
+      valLoss: withValidation ? 0.1 : NaN, learningRate: 0.01, seconds: 1,
+    }),
+  );
+  return h;
+}
+
+/** Compiles with vega-lite (collecting warnings) and renders to SVG with vega, as the report build does. */
+async function render(spec: object): Promise<{ svg: string; warnings: string[] }> {
+  const vl = await import("vega-lite");
+  const vega = await import("vega");
+  const warnings: string[] = [];
+  const logger = {
+    level: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(" ")); },
+    warn: (...m: unknown[]) => { warnings.push(m.join(" ")); return logger; },
+    info: () => logger, debug: () => logger,
+  };
+  const compiled = vl.compile(spec as any, { logger: logger as any });
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: "none" });
+  return { svg: await view.toSVG(), warnings };
+}
+
+function values(spec: any): any[] {
+  return spec.data.values;
+}
+
+test("learning curve: training and validation error per epoch, titled axes, uncut labels, house size", async () => {
+  const spec: any = learningCurveSpec(history());
+  assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
+  assert.equal(spec.width, FIGURE_WIDTH);
+  assert.equal(spec.height, FIGURE_HEIGHT);
+  assert.equal(spec.config.axis.labelLimit, 0);
+  assert.equal(spec.config.legend.labelLimit, 0);
+  assert.equal(spec.encoding.x.title, "Epoch");
+  assert.equal(spec.encoding.y.title, "Error");
+  assert.deepEqual(values(spec).slice(0, 4), [
+    { x: 1, y: 0.12, series: "Training" },
+    { x: 2, y: 0.04, series: "Training" },
+    { x: 3, y: 0.026, series: "Training" },
+    { x: 1, y: 0.054, series: "Validation" },
+  ]);
+  assert.deepEqual(spec.encoding.color.scale.domain, ["Training", "Validation"]);
+  const { svg, warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+  for (const text of ["Epoch", "Error", "Training", "Validation"]) assert.ok(svg.includes(`>${text}<`), `SVG shows ${text}`);
+});
+
+test("learning curve of loss or accuracy in percent; training only without validation", () => {
+  const loss: any = learningCurveSpec(history(), { metric: "loss" });
+  assert.equal(loss.encoding.y.title, "Loss");
+  assert.equal(values(loss)[0].y, 0.36);
+  const acc: any = learningCurveSpec(history(), { metric: "accuracy", percent: true, validationName: "Test" });
+  assert.equal(acc.encoding.y.title, "Accuracy (%)");
+  assert.ok(Math.abs(values(acc)[0].y - 88) < 1e-9);
+  assert.ok(values(acc).some((r: any) => r.series === "Test"));
+  const trainOnly: any = learningCurveSpec(history(false));
+  assert.deepEqual([...new Set(values(trainOnly).map((r: any) => r.series))], ["Training"]);
+  assert.throws(() => learningCurveSpec(history(), { metric: "f1" as any }), /invalid learning-curve metric: f1/);
+  assert.throws(() => learningCurveSpec(new History()), /no epochs/);
+});
+
+test("line chart of several series (seed 001: loss per epoch for three learning rates)", async () => {
+  const spec: any = lineChartSpec(
+    [
+      { name: "lr = 0.0001", values: [0.75, 0.2, 0.05] },
+      { name: "lr = 0.01", values: [0.2, 0.15, 0.135] },
+      { name: "lr = 0.05", values: [2.31, 2.31, NaN] },
+    ],
+    { xTitle: "Epoch", yTitle: "Training loss", legendTitle: "Learning rate" },
+  );
+  assert.equal(values(spec).length, 8, "non-finite values are left out");
+  assert.equal(spec.encoding.color.title, "Learning rate");
+  const { svg, warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+  assert.ok(svg.includes(">lr = 0.0001<"));
+  assert.ok(svg.includes(">Training loss<"));
+});
+
+test("mean ± std band over runs (numpy's population std by default)", async () => {
+  const runs = [[1, 2, 3], [3, 2, 1], [2, 2, 2]];
+  const { mean, std } = meanAndStd(runs);
+  assert.deepEqual(mean, [2, 2, 2]);
+  assert.ok(Math.abs(std[0] - Math.sqrt(2 / 3)) < 1e-12);
+  assert.equal(std[1], 0);
+  assert.ok(Math.abs(meanAndStd(runs, "sample").std[0] - 1) < 1e-12);
+  const spec: any = meanStdBandSpec(runs, { xTitle: "Epoch", yTitle: "Training loss" });
+  assert.equal(spec.layer.length, 2);
+  assert.equal(spec.layer[0].mark.type, "area");
+  const first = values(spec)[0];
+  assert.ok(Math.abs(first.lower - (2 - Math.sqrt(2 / 3))) < 1e-12 && Math.abs(first.upper - (2 + Math.sqrt(2 / 3))) < 1e-12);
+  const { svg, warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+  assert.ok(svg.includes(">Training loss<"));
+  const grouped: any = meanStdBandSpec({ "lr 0.01": runs, "lr 0.001": runs }, { xTitle: "Epoch", yTitle: "Loss" });
+  assert.equal(values(grouped).length, 6);
+  assert.throws(() => meanStdBandSpec([[1, 2], [1]], { xTitle: "x", yTitle: "y" }), /runs differ in length: 2, 1/);
+});
+
+test("confusion matrix heat map with counts", async () => {
+  const spec: any = confusionMatrixSpec([[5, 1], [2, 7]], { classNames: ["cat", "dog"] });
+  assert.deepEqual(values(spec), [
+    { actual: "cat", predicted: "cat", count: 5, share: 5 / 6 },
+    { actual: "cat", predicted: "dog", count: 1, share: 1 / 6 },
+    { actual: "dog", predicted: "cat", count: 2, share: 2 / 9 },
+    { actual: "dog", predicted: "dog", count: 7, share: 7 / 9 },
+  ]);
+  assert.equal(spec.encoding.x.title, "Predicted class");
+  assert.equal(spec.encoding.y.title, "Actual class");
+  const { svg, warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+  assert.ok(svg.includes(">7<") && svg.includes(">dog<"));
+  assert.throws(() => confusionMatrixSpec([[1, 2]]), /must be square/);
+  assert.throws(() => confusionMatrixSpec([[1]], { classNames: ["a", "b"] }), /1 classes but 2 class names/);
+});
