@@ -12,7 +12,13 @@ export interface TableData {
 }
 
 /** What showTable accepts: records (one per row; columns in first-seen key order) or columns + rows. */
-export type TableInput = Record<string, string | number | null | undefined>[] | { columns: string[]; rows: (Cell | undefined)[][] };
+// Records are plain objects whose values are cells; typed as `object` so that interfaces (which have
+// no index signature, e.g. LayerSummary) are accepted too.
+export type TableInput = readonly object[] | TableColumnsRows;
+export interface TableColumnsRows {
+  columns: string[];
+  rows: (Cell | undefined)[][];
+}
 
 export interface TableOptions {
   /** Cross-reference label, starting with "tbl-". */
@@ -33,12 +39,13 @@ export function toTableData(input: TableInput, digits?: number): TableData {
   let columns: string[];
   let rows: (Cell | undefined)[][];
   if (Array.isArray(input)) {
+    const records = input as readonly object[]; // isArray does not narrow readonly arrays
     columns = [];
-    for (const record of input) for (const key of Object.keys(record)) if (!columns.includes(key)) columns.push(key);
-    rows = input.map((record) => columns.map((c) => record[c]));
-  } else if (input && Array.isArray(input.columns) && Array.isArray(input.rows)) {
-    columns = input.columns.map(String);
-    rows = input.rows;
+    for (const record of records) for (const key of Object.keys(record)) if (!columns.includes(key)) columns.push(key);
+    rows = records.map((record) => columns.map((c) => (record as Record<string, Cell | undefined>)[c]));
+  } else if (input && Array.isArray((input as TableColumnsRows).columns) && Array.isArray((input as TableColumnsRows).rows)) {
+    columns = (input as TableColumnsRows).columns.map(String);
+    rows = (input as TableColumnsRows).rows;
     rows.forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== columns.length) {
         throw new Error(`invalid table row ${i}: ${JSON.stringify(row)} (expected ${columns.length} cells)`);
@@ -50,13 +57,13 @@ export function toTableData(input: TableInput, digits?: number): TableData {
   return { columns, rows: rows.map((row) => row.map((cell) => normalizeCell(cell, digits))) };
 }
 
-function normalizeCell(cell: Cell | undefined, digits?: number): Cell {
+function normalizeCell(cell: unknown, digits?: number): Cell {
   if (cell === undefined || cell === null) return null;
   if (typeof cell === "number") {
     if (!Number.isFinite(cell)) return Number.isNaN(cell) ? null : cell;
     return digits !== undefined && !Number.isInteger(cell) ? Number(formatNumber(cell, digits)) : cell;
   }
-  return String(cell);
+  return typeof cell === "object" ? JSON.stringify(cell) : String(cell);
 }
 
 /**
