@@ -11,9 +11,11 @@ export interface TableData {
   rows: Cell[][];
 }
 
-/** What showTable accepts: records (one per row; columns in first-seen key order) or columns + rows. */
-// Records are plain objects whose values are cells; typed as `object` so that interfaces (which have
-// no index signature, e.g. LayerSummary) are accepted too.
+/**
+ * What showTable accepts: records (one object per row, columns in first-seen key order) or columns + rows.
+ * Records are typed as `object` so that interfaces without an index signature (EpochLogs from
+ * `history.rows()`, LayerSummary from `summarizeModel`) are accepted; other cells are shown as text.
+ */
 export type TableInput = readonly object[] | TableColumnsRows;
 export interface TableColumnsRows {
   columns: string[];

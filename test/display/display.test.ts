@@ -115,3 +115,10 @@ test("the engine is recorded once inside a kernel", () => {
   assert.equal(data["text/plain"], `labreport engine: ${result.name} (${result.reason})`);
   assert.deepEqual(metadata, { labreport: { kind: "engine", name: result.name, backend: result.backend, reason: result.reason } });
 });
+
+test("tables accept interface-typed records (history rows, model summaries)", () => {
+  interface Row { epoch: number; loss: number; flag: boolean }
+  const rows: Row[] = [{ epoch: 1, loss: 0.5, flag: true }];
+  const table = toTableData(rows);
+  assert.deepEqual(table, { columns: ["epoch", "loss", "flag"], rows: [[1, 0.5, "true"]] });
+});
