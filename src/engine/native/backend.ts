@@ -4,15 +4,50 @@ import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels";
+import { BufferPool } from "./buffers";
 
 export const BACKEND_NAME = "labnative";
 
 /** Same storage and fallbacks as the cpu backend; only the kernel table differs. */
 class NativeBackend extends MathBackendCPU {
+  /** Idle arrays kept for reuse; LABREPORT_NATIVE_POOL_MB=0 turns recycling off. */
+  readonly pool = new BufferPool(Number(process.env.LABREPORT_NATIVE_POOL_MB ?? 256) * 1048576);
+
   constructor() {
     super();
     // The cpu backend's "install tfjs-node" hint would be wrong advice for this engine.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  override readSync(dataId: object): tf.backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    this.pool.disown(values);
+    return values;
+  }
+
+  override disposeData(dataId: object, force = false): boolean {
+    const entry = this.data.has(dataId) ? this.data.get(dataId) : undefined;
+    const released = super.disposeData(dataId, force);
+    if (entry && !this.data.has(dataId)) this.pool.give(entry.values);
+    return released;
+  }
+
+  /** After a cpu kernel: an output viewing an input's buffer makes both unrecyclable. */
+  noteSharing(inputs: tf.NamedTensorInfoMap, result: tf.TensorInfo | tf.TensorInfo[]): void {
+    const outs = Array.isArray(result) ? result : [result];
+    for (const o of outs) {
+      const ov = this.data.has(o.dataId) ? this.data.get(o.dataId).values : undefined;
+      if (!ArrayBuffer.isView(ov)) continue;
+      for (const name in inputs) {
+        const i = inputs[name];
+        if (!i || i.dataId === o.dataId || !this.data.has(i.dataId)) continue;
+        const iv = this.data.get(i.dataId).values;
+        if (ArrayBuffer.isView(iv) && iv.buffer === ov.buffer) {
+          this.pool.disown(iv);
+          this.pool.disown(ov);
+        }
+      }
+    }
   }
 }
 
@@ -34,10 +69,18 @@ export function registerNativeBackend(): void {
     if (!k) throw new Error(`labnative: no cpu kernel ${name} to fall back to`);
     return k.kernelFunc as never;
   };
-  const natives = nativeKernels(addon, cpu);
+  const alloc = (backend: unknown, n: number) => (backend as NativeBackend).pool.take(n);
+  const natives = nativeKernels(addon, cpu, alloc);
   for (const config of cpuKernels) {
-    const kernelFunc = natives[config.kernelName] ?? config.kernelFunc;
-    tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: kernelFunc as tf.KernelFunc });
+    const native = natives[config.kernelName];
+    const fallback = config.kernelFunc;
+    // cpu kernels may return views of their inputs' arrays; the pool must know.
+    const guarded: tf.KernelFunc = (args) => {
+      const result = fallback(args);
+      (args.backend as NativeBackend).noteSharing(args.inputs, result);
+      return result;
+    };
+    tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: (native as tf.KernelFunc | undefined) ?? guarded });
   }
   nativeKernelNames = Object.keys(natives).filter((n) => cpuKernels.some((c) => c.kernelName === n));
   // Priority below cpu's: only chosen when asked for by name.

@@ -13,7 +13,9 @@ namespace labnative {
 
 namespace {
 
-const long kParallelMin = 1L << 15;  // below this, threads cost more than they save
+// Below this many elements, waking the second thread costs more than it saves: these loops are
+// memory-bound (measured: 262k-element multiply 0.03 ms on one thread, 0.09 ms on two).
+const long kParallelMin = 1L << 20;
 
 template <typename F>
 void unaryLoop(const float* x, long n, float* y, F f) {

@@ -57,7 +57,11 @@ function channelsLast(dataFormat: unknown): boolean {
 }
 
 /** Builds the kernels; `cpu(name)` is tfjs's own kernel used as the fallback. */
-export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelFunc): Record<string, KernelFunc> {
+export function nativeKernels(
+  addon: NativeAddon,
+  cpu: (name: string) => KernelFunc,
+  alloc: (backend: MathBackendCPU, n: number) => Float32Array,
+): Record<string, KernelFunc> {
   const kernels: Record<string, KernelFunc> = {};
 
   // --- convolution ---------------------------------------------------------------------------
@@ -74,7 +78,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const info = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       a.strides, a.dilations, a.pad, a.dimRoundingMode, false, "channelsLast");
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = alloc(backend, sizeOf(info.outShape));
     addon.conv2d(xv, fv, bv, y, geom(info), act, a.leakyreluAlpha ?? 0.2);
     return out(backend, info.outShape, y);
   }
@@ -90,7 +94,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const info = backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false,
       "channelsLast");
-    const df = new Float32Array(sizeOf(a.filterShape));
+    const df = alloc(backend, sizeOf(a.filterShape));
     addon.conv2dBackpropFilter(xv, dyv, df, geom(info));
     return out(backend, a.filterShape, df);
   };
@@ -104,7 +108,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const info = backend_util.computeConv2DInfo(
       a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode,
       false, "channelsLast");
-    const dx = new Float32Array(sizeOf(a.inputShape));
+    const dx = alloc(backend, sizeOf(a.inputShape));
     addon.conv2dBackpropInput(dyv, fv, dx, geom(info));
     return out(backend, a.inputShape, dx);
   };
@@ -120,7 +124,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const xv = f32(backend, x);
     if (!xv || x.shape.length !== 4) return cpu(name)(args);
     const info = poolInfo(x.shape, args.attrs as unknown as tf.MaxPoolAttrs);
-    const y = new Float32Array(sizeOf(info.outShape));
+    const y = alloc(backend, sizeOf(info.outShape));
     (name === "MaxPool" ? addon.maxPool : addon.avgPool)(xv, y, geom(info));
     return out(backend, info.outShape, y);
   };
@@ -133,7 +137,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const dyv = f32(backend, dy), xv = f32(backend, input);
     if (!dyv || !xv || input.shape.length !== 4) return cpu("MaxPoolGrad")(args);
     const info = poolInfo(input.shape, args.attrs as unknown as tf.MaxPoolAttrs);
-    const dx = new Float32Array(xv.length);
+    const dx = alloc(backend, xv.length);
     addon.maxPoolGrad(xv, dyv, dx, geom(info));
     return out(backend, input.shape, dx);
   };
@@ -144,7 +148,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const dyv = f32(backend, dy);
     if (!dyv || input.dtype !== "float32" || input.shape.length !== 4) return cpu("AvgPoolGrad")(args);
     const info = poolInfo(input.shape, args.attrs as unknown as tf.MaxPoolAttrs);
-    const dx = new Float32Array(sizeOf(input.shape));
+    const dx = alloc(backend, sizeOf(input.shape));
     addon.avgPoolGrad(dyv, dx, geom(info));
     return out(backend, input.shape, dx);
   };
@@ -171,7 +175,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     if (biasv && biasv.length !== n && biasv.length !== 1) return cpu(name)(args);
     const outer = backend_util.assertAndGetBroadcastShape(outerA, outerB);
     const batch = Math.max(batchA, batchB);
-    const y = new Float32Array(batch * m * n);
+    const y = alloc(backend, batch * m * n);
     const dims = Int32Array.of(batch, m, n, k, at.transposeA ? 1 : 0, at.transposeB ? 1 : 0,
       batchA === 1 ? 1 : 0, batchB === 1 ? 1 : 0);
     addon.matmul(av, bv, y, dims, biasv, act, at.leakyreluAlpha ?? 0.2);
@@ -188,7 +192,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
       const xv = f32(backend, x);
       if (!xv) return cpu(name)(args);
       const alpha = (args.attrs?.alpha as number | undefined) ?? (name === "LeakyRelu" ? 0.2 : 0);
-      const y = new Float32Array(xv.length);
+      const y = alloc(backend, xv.length);
       addon.unary(op, xv, y, alpha);
       return out(backend, x.shape, y);
     };
@@ -216,7 +220,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
       for (let d = 0; d < rank; d++) meta[1 + d] = shape.length ? shape[d] : 1;
       fill(a.shape, 1 + rank);
       fill(b.shape, 1 + 2 * rank);
-      const y = new Float32Array(sizeOf(shape));
+      const y = alloc(backend, sizeOf(shape));
       addon.binary(op, av, bv, y, meta);
       return out(backend, shape, y);
     };
@@ -241,7 +245,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
       const inner = sizeOf(x.shape.slice(last + 1));
       const red = xv.length / Math.max(1, outer * inner);
       const [outShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
-      const y = new Float32Array(outer * inner);
+      const y = alloc(backend, outer * inner);
       if (xv.length === 0) return cpu(name)(args);
       addon.reduce(op, xv, y, outer, red, inner);
       const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
@@ -262,7 +266,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     }
     // Whole rows: one typed-array copy each.
     const rows = x.shape[0], row = rows === 0 ? 0 : xv.length / rows;
-    const y = new Float32Array(iv.length * row);
+    const y = alloc(backend, iv.length * row);
     for (let i = 0; i < iv.length; i++) {
       const r = iv[i];
       if (!(r >= 0 && r < rows)) return cpu("GatherV2")(args);
@@ -281,7 +285,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
     const rank = x.shape.length;
     const meta = Int32Array.from([rank, ...x.shape, ...reps]);
     const shape = x.shape.map((d, i) => d * reps[i]);
-    const y = new Float32Array(sizeOf(shape));
+    const y = alloc(backend, sizeOf(shape));
     addon.tile(xv, y, meta);
     return out(backend, shape, y);
   };
@@ -298,7 +302,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (name: string) => KernelF
       return cpu("FusedBatchNorm")(args);
     }
     const eps = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
-    const y = new Float32Array(xv.length);
+    const y = alloc(backend, xv.length);
     addon.batchNorm(xv, mv, vv, ov, sv, y, eps, c);
     return out(backend, x.shape, y);
   };
