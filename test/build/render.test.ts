@@ -119,3 +119,19 @@ test("images in Markdown (Jupyter attachments and files beside the notebook) are
   assert.equal(dataUrls.length, 2);
   assert.deepEqual(report.warnings, ["cell 1: image nowhere.png not found"]);
 });
+
+test("Markdown written by code (showMarkdown outputs) resolves cross-references like prose", async () => {
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "## Method {#sec-method}" },
+      { cell_type: "code", metadata: {}, execution_count: 1, source: "showMarkdown(...)", outputs: [{ output_type: "display_data", data: { "text/markdown": "As @sec-method and @tbl-later say." }, metadata: {} }] },
+      { cell_type: "code", metadata: {}, execution_count: 2, source: "showTable(...)", outputs: [{ output_type: "display_data", data: { "application/vnd.labreport.table+json": { columns: ["a"], rows: [[1]] } }, metadata: { labreport: { kind: "table", label: "tbl-later", caption: "Later" } } }] },
+    ],
+  };
+  const report = await renderReport(nb, { file: "md-output.ipynb" });
+  assert.match(report.html, /As <a class="xref" href="#sec-method">Section 1<\/a> and <a class="xref" href="#tbl-later">Table 1<\/a> say/);
+  assert.deepEqual(report.warnings, []);
+});

@@ -149,7 +149,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
       parts.push(`<section class="prose">${rendered.html}</section>`);
     } else if (cell.cell_type === "code") {
       engine ??= findEngineRecord((cell as CodeCell).outputs);
-      parts.push(await renderCodeCell(plans.get(i)!, i, warnings));
+      parts.push(await renderCodeCell(plans.get(i)!, i, refs, warnings));
     }
     // Raw cells are for other formats (as in nbconvert): not shown.
   }
@@ -165,7 +165,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   return { html, title: title ?? opts.file, figures: count("fig"), tables: count("tbl"), warnings };
 }
 
-async function renderCodeCell(plan: CellPlan, cellIndex: number, warnings: string[]): Promise<string> {
+async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs, warnings: string[]): Promise<string> {
   const { options } = plan;
   if (!options.include) return "";
   const pieces: string[] = [];
@@ -190,7 +190,7 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, warnings: strin
         continue;
       }
       flush();
-      pieces.push(await renderView(view, plan.numbers.get(k), cellIndex, warnings));
+      pieces.push(await renderView(view, plan.numbers.get(k), cellIndex, refs, warnings));
     }
     flush();
   }
@@ -201,6 +201,7 @@ async function renderView(
   view: OutputView,
   number: { kind: "fig" | "tbl"; n: number; label?: string; caption?: string } | undefined,
   cellIndex: number,
+  refs: CrossRefs,
   warnings: string[],
 ): Promise<string> {
   const caption = (kind: "fig" | "tbl") =>
@@ -229,7 +230,8 @@ async function renderView(
       return `<figure class="table"${id}><figcaption>${caption("tbl")}</figcaption>${body}</figure>`;
     }
     case "markdown":
-      return `<div class="output markdown">${md.render(view.markdown, new CrossRefs())}</div>`;
+      // Markdown written by code (showMarkdown) is prose too: its @references resolve like the cells'.
+      return `<div class="output markdown">${md.render(view.markdown, refs)}</div>`;
     case "latex":
       return `<div class="output latex">${katex.renderToString(view.latex.replace(/^\$+|\$+$/g, ""), { displayMode: true, throwOnError: false })}</div>`;
     case "error":
