@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
 import { biasInitializer, Init, InitSpec, resolveInit, weightInitializer } from "./initializers.js";
 import { SeededDropout } from "./custom-layers.js";
+import { selectEngine } from "../display/engine.js";
 
 /** What the last layer of a classifier returns. */
 export type ClassifierOutput = "logSoftmax" | "logits";
@@ -32,6 +33,8 @@ export class SequentialBuilder {
   private shape: number[];
 
   constructor(inputShape: number[], options: BuilderOptions = {}) {
+    // Weights are created on the engine's backend, so the engine is chosen (and said) first.
+    selectEngine();
     this.init = resolveInit(options.init);
     this.random = new Random(options.seed ?? 0);
     this.shape = inputShape.slice();

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { batchTensors } from "../data/batches.js";
 import { ImageDataset, labelsOf } from "../data/dataset.js";
 import { LossName, lossForModel, lossFunction } from "./losses.js";
+import { selectEngine } from "../display/engine.js";
 
 /** Loss and accuracy of a model on a dataset. */
 export interface Evaluation {
@@ -28,6 +29,7 @@ export function evaluate(
   ds: ImageDataset,
   options: { loss?: LossName; batchSize?: number } = {},
 ): Evaluation {
+  selectEngine();
   const lossFn = lossFunction(options.loss ?? lossForModel(model));
   const batchSize = options.batchSize ?? 1000;
   const n = ds.indices.length;
@@ -56,6 +58,7 @@ export function evaluate(
  * const predicted = predictLabels(model, test);
  */
 export function predictLabels(model: tf.LayersModel, ds: ImageDataset, batchSize = 1000): Int32Array {
+  selectEngine();
   const n = ds.indices.length;
   const out = new Int32Array(n);
   for (let from = 0; from < n; from += batchSize) {

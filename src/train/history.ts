@@ -75,8 +75,26 @@ export class History {
     return this.at(this.epochs[this.epochs.length - 1]);
   }
 
-  /** One record per epoch, e.g. for showTable. */
+  /** One record per epoch (field names as in EpochLogs). */
   rows(): EpochLogs[] {
     return this.epochs.map((e) => this.at(e));
+  }
+
+  /**
+   * The history as a table with readable headers (validation columns only when recorded), for showTable.
+   *
+   * @example
+   * showTable(history.table(), { label: "tbl-history", caption: "Loss and accuracy per epoch.", digits: 4 });
+   */
+  table(): { columns: string[]; rows: number[][] } {
+    const hasValidation = this.valLoss.some((v) => !Number.isNaN(v));
+    const columns = ["Epoch", "Training loss", "Training accuracy"];
+    if (hasValidation) columns.push("Validation loss", "Validation accuracy");
+    const rows = this.epochs.map((epoch, i) => {
+      const row = [epoch, this.trainLoss[i], this.trainAccuracy[i]];
+      if (hasValidation) row.push(this.valLoss[i], this.valAccuracy[i]);
+      return row;
+    });
+    return { columns, rows };
   }
 }

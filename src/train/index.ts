@@ -15,3 +15,4 @@ export { evaluate, predictLabels, confusionMatrix, modelConfusionMatrix } from "
 export type { Evaluation } from "./evaluate.js";
 export { trainModel } from "./fit.js";
 export type { TrainOptions } from "./fit.js";
+export { parameterNorm, parameterNormTracker } from "./weight-norm.js";
