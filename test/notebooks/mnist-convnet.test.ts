@@ -1,0 +1,37 @@
+// The seed-003 assignment builds into a report, on a small slice so that the suite stays short;
+// `npm run reports` builds it at its default size.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { CLI, REPO } from "../paths.js";
+
+test("notebooks/mnist-convnet.ipynb builds into a report with its figures, tables and answers", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb003-"));
+  const r = spawnSync(
+    process.execPath,
+    [CLI, "build", "notebooks/mnist-convnet.ipynb", "--out", out, "--param", "epochs=2", "--param", "trainSize=2000"],
+    { cwd: REPO, encoding: "utf8", timeout: 300_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const text = spawnSync("pdftotext", [path.join(out, "mnist-convnet.pdf"), "-"], { encoding: "utf8" }).stdout;
+  assert.match(text, /Problem 2: A Convolutional Network on MNIST/);
+  assert.match(text, /431,080 parameters/);
+  assert.match(text, /original report states\s+410,100/);
+  assert.match(text, /Figure 1: Training and validation error of the ConvNet/);
+  assert.match(text, /Figure 2: Validation error of the ConvNet and of an MLP/);
+  assert.match(text, /Table 1: The ConvNet, layer by layer/);
+  assert.match(text, /Error \(%\)/);
+  assert.match(text, /Epoch/);
+  assert.match(text, /epochs = 2, trainSize = 2000/);
+  assert.doesNotMatch(text, /\?@/, "every cross-reference resolves");
+  // The executed notebook records the engine that trained the models.
+  const executed = JSON.parse(fs.readFileSync(path.join(out, "mnist-convnet.ipynb"), "utf8"));
+  const engine = executed.cells
+    .flatMap((c: { outputs?: { metadata?: { labreport?: { kind?: string } } }[] }) => c.outputs ?? [])
+    .find((o: { metadata?: { labreport?: { kind?: string } } }) => o.metadata?.labreport?.kind === "engine");
+  assert.ok(engine, "engine record present");
+  assert.match(text, /Engine\s+(native|cpu|tfjs-node)/);
+});
