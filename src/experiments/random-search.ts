@@ -1,0 +1,28 @@
+// Random search: seeded independent draws from the space.
+import { Random } from "../data/random.js";
+import { SearchSpaceInput, normalizeSpace, samplePoint } from "./search-space.js";
+import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, runTrial } from "./trials.js";
+
+/**
+ * Evaluates `objective` on `trials` random points (the same points for the same seed).
+ *
+ * @example
+ * const { best } = await randomSearch({ lr: logUniform(1e-4, 1e-1), batchSize: [16, 64] }, objective, { trials: 20, seed: 1 });
+ */
+export async function randomSearch(
+  space: SearchSpaceInput,
+  objective: Objective,
+  options: SearchOptions & { trials: number; seed?: number },
+): Promise<SearchResult> {
+  if (!(Number.isInteger(options.trials) && options.trials >= 1)) throw new Error(`invalid trials: ${options.trials} (expected an integer >= 1)`);
+  const normalized = normalizeSpace(space);
+  const random = new Random(options.seed ?? 0);
+  const store = openStore(options.store);
+  const trials: Trial[] = [];
+  for (let i = 0; i < options.trials; i++) {
+    const trial = await runTrial(objective, samplePoint(normalized, random), i, store);
+    trials.push(trial);
+    options.onTrial?.(trial);
+  }
+  return { trials, best: bestTrial(trials, options.goal) };
+}

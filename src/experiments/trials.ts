@@ -1,0 +1,64 @@
+// What every search shares: an objective to call on a point, the result of one trial, and
+// running a trial through the run store (a stored point is read back, not run again).
+import { RunStore } from "./run-store.js";
+import { Params } from "./search-space.js";
+
+/** What an objective returns: the number to optimise, or it with any details to keep. */
+export type ObjectiveResult = number | { value: number; details?: unknown };
+
+/** Trains and measures one point; `trial` counts from 0. */
+export type Objective = (params: Params, info: { trial: number }) => ObjectiveResult | Promise<ObjectiveResult>;
+
+/** One evaluated point. */
+export interface Trial {
+  trial: number;
+  params: Params;
+  value: number;
+  details?: unknown;
+  /** True when the result came from the run store instead of a new run. */
+  stored: boolean;
+  seconds: number;
+}
+
+/** Options every search takes. */
+export interface SearchOptions {
+  /** "minimize" (default: errors, losses) or "maximize" (accuracies). */
+  goal?: "minimize" | "maximize";
+  /** JSON file of finished runs: a re-run skips them (default none: nothing is kept). */
+  store?: string | RunStore;
+  /** Called after every trial (e.g. to print progress). */
+  onTrial?: (trial: Trial) => void;
+}
+
+/** The trials of a search and the best of them. */
+export interface SearchResult {
+  trials: Trial[];
+  best: Trial;
+}
+
+/** The store a search writes to. */
+export function openStore(store: string | RunStore | undefined): RunStore {
+  return store instanceof RunStore ? store : RunStore.open(store ?? null);
+}
+
+/** Runs one trial, or reads it back from the store when that point has finished before. */
+export async function runTrial(objective: Objective, params: Params, trial: number, store: RunStore): Promise<Trial> {
+  const stored = store.get<{ value: number; details?: unknown }>(params);
+  if (stored) return { trial, params, value: stored.result.value, details: stored.result.details, stored: true, seconds: stored.seconds };
+  const started = Date.now();
+  const raw = await objective(params, { trial });
+  const result = typeof raw === "number" ? { value: raw } : raw;
+  if (typeof result?.value !== "number" || Number.isNaN(result.value)) {
+    throw new Error(`the objective returned ${JSON.stringify(raw)} for ${JSON.stringify(params)}; expected a number or { value: number }`);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  store.put(params, result, seconds);
+  return { trial, params, value: result.value, details: result.details, stored: false, seconds };
+}
+
+/** The best trial for the goal. */
+export function bestTrial(trials: Trial[], goal: "minimize" | "maximize" = "minimize"): Trial {
+  if (trials.length === 0) throw new Error("no trial has run");
+  const sign = goal === "maximize" ? -1 : 1;
+  return trials.reduce((best, t) => (sign * t.value < sign * best.value ? t : best));
+}
