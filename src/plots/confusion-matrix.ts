@@ -33,8 +33,8 @@ export function confusionMatrixSpec(matrix: number[][], options: ConfusionMatrix
     {
       data: { values: rows },
       encoding: {
-        x: { field: "predicted", type: "ordinal", sort: names, title: "Predicted class", axis: { labelAngle: 0 } },
-        y: { field: "actual", type: "ordinal", sort: names, title: "Actual class" },
+        x: { field: "predicted", type: "ordinal", sort: names, title: "Predicted class", axis: { labelAngle: 0, grid: false } },
+        y: { field: "actual", type: "ordinal", sort: names, title: "Actual class", axis: { grid: false } },
       },
       layer: [
         {

@@ -9,3 +9,6 @@ export { meanStdBandSpec, meanAndStd } from "./band.js";
 export type { BandOptions } from "./band.js";
 export { confusionMatrixSpec } from "./confusion-matrix.js";
 export type { ConfusionMatrixOptions } from "./confusion-matrix.js";
+export { encodePng, pngDataUrl } from "./png.js";
+export { imageGridSpec, datasetImages } from "./image-grid.js";
+export type { ImageGridOptions, GridImage } from "./image-grid.js";

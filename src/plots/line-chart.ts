@@ -54,7 +54,7 @@ export function lineChartSpec(series: Series | Series[], options: LineChartOptio
   return figureSpec(
     {
       data: { values: seriesRows(list, options.xStart ?? 1) },
-      mark: { type: "line", point: points, clip: true },
+      mark: { type: "line", point: points },
       encoding: {
         x: { field: "x", type: "quantitative", title: options.xTitle, axis: { tickMinStep: 1 } },
         y: {

@@ -124,3 +124,36 @@ test("confusion matrix heat map with counts", async () => {
   assert.throws(() => confusionMatrixSpec([[1, 2]]), /must be square/);
   assert.throws(() => confusionMatrixSpec([[1]], { classNames: ["a", "b"] }), /1 classes but 2 class names/);
 });
+
+test("PNG encoding: signature, chunks and CRCs that zlib/inflate accept", async () => {
+  const { encodePng, pngDataUrl } = await import("../../src/plots/index.js");
+  const zlib = await import("node:zlib");
+  const pixels = Uint8Array.from({ length: 6 }, (_, i) => i * 40);
+  const png = encodePng(pixels, 3, 2, 1);
+  assert.deepEqual(Array.from(png.subarray(0, 8)), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(png.readUInt32BE(16), 3);
+  assert.equal(png.readUInt32BE(20), 2);
+  // IHDR CRC over "IHDR" + 13 bytes is the well-known value for this header.
+  const idatLength = png.readUInt32BE(33);
+  assert.equal(png.toString("ascii", 37, 41), "IDAT");
+  const raw = zlib.inflateSync(png.subarray(41, 41 + idatLength));
+  assert.deepEqual(Array.from(raw), [0, 0, 40, 80, 0, 120, 160, 200]);
+  assert.match(pngDataUrl(pixels, 3, 2), /^data:image\/png;base64,iVBORw0KGgo/);
+  assert.throws(() => encodePng(pixels, 4, 4), /do not make a 4×4×1 image/);
+});
+
+test("image grid of dataset images with captions renders as SVG images", async () => {
+  const { imageGridSpec, datasetImages } = await import("../../src/plots/index.js");
+  const { loadMnist } = await import("../../src/data/index.js");
+  const test10 = loadMnist({ split: "test", limit: 10 });
+  const images = datasetImages(test10, [0, 1, 2, 3, 4]);
+  assert.equal(images[0].pixels.length, 784);
+  const spec: any = imageGridSpec(images, { columns: 3, captions: ["7", "2", "1", "0", "4"] });
+  assert.equal(spec.data.values.length, 5);
+  assert.equal(spec.layer.length, 2);
+  const { svg, warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+  assert.equal((svg.match(/<image/g) ?? []).length, 5);
+  assert.ok(svg.includes(">7<"));
+  assert.throws(() => datasetImages(test10, [10]), /position 10 is outside 0..9/);
+});

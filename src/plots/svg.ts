@@ -1,6 +1,10 @@
-// Vega-Lite spec → standalone vector SVG, the way the report shows a figure.
+// Vega-Lite spec → standalone vector SVG: the report's figures, and the SVG that showFigure adds for
+// Jupyter front ends without a Vega-Lite renderer (classic Notebook).
 // vega and vega-lite are ESM-only (with a top-level await), so they are loaded with a real dynamic
-// import at first use; notebooks never import them, only the build does.
+// import at first use, and the synchronous form runs them in a child process (svg-worker.ts): a
+// notebook cell's require() of this module must never pull them in.
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
 // Only the few calls used here are typed, which keeps the ESM type declarations out of this CJS build.
 interface VegaLite {
   compile(spec: object): { spec: object };
@@ -46,5 +50,22 @@ export async function vegaLiteToSvg(spec: unknown): Promise<string> {
     return await view.toSVG();
   } finally {
     view.finalize();
+  }
+}
+
+/**
+ * The same SVG, synchronously, from a child process (~0.5 s): for code that cannot await, such as
+ * showFigure. Throws with vega's first error line.
+ *
+ * @example
+ * const svg = vegaLiteToSvgSync(learningCurveSpec(history));
+ */
+export function vegaLiteToSvgSync(spec: unknown): string {
+  const worker = path.join(__dirname, "svg-worker.js");
+  try {
+    return execFileSync(process.execPath, [worker], { input: JSON.stringify(spec), encoding: "utf8", maxBuffer: 64 << 20, stdio: ["pipe", "pipe", "pipe"] });
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0];
+    throw new Error(stderr || (err as Error).message.split("\n")[0]);
   }
 }
