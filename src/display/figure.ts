@@ -1,4 +1,5 @@
-import { writeDisplay } from "./kernel.js";
+import { vegaLiteToSvgSync } from "../plots/svg.js";
+import { inKernel, writeDisplay } from "./kernel.js";
 import { checkLabel } from "./labels.js";
 
 export interface FigureOptions {
@@ -20,9 +21,13 @@ export function showFigure(spec: object, options: FigureOptions = {}): void {
   }
   checkLabel(options.label, "fig");
   const caption = options.caption ?? "";
+  // Front ends without a Vega-Lite renderer (classic Notebook, Debian's Jupyter) show the SVG instead;
+  // rendering it also checks the spec, so a broken one fails here, in its own cell.
+  const svg = inKernel() ? { "image/svg+xml": vegaLiteToSvgSync(spec) } : {};
   writeDisplay({
     data: {
       "application/vnd.vegalite.v5+json": spec,
+      ...svg,
       "text/plain": `Figure: ${caption}`,
     },
     metadata: { labreport: { kind: "figure", label: options.label, caption: options.caption } },

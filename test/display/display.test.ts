@@ -20,13 +20,20 @@ test("showMarkdown sends text/markdown and text/plain", () => {
   assert.equal(sent[0].isUpdate, false);
 });
 
-test("showFigure sends the Vega-Lite spec as JSON with figure metadata", () => {
-  const spec = { $schema: "https://vega.github.io/schema/vega-lite/v5.json", mark: "line" };
+test("showFigure sends the Vega-Lite spec as JSON, an SVG rendering of it, and figure metadata", () => {
+  const spec = {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    data: { values: [{ x: 1, y: 2 }, { x: 2, y: 3 }] },
+    mark: "line",
+    encoding: { x: { field: "x", type: "quantitative", title: "Step axis" }, y: { field: "y", type: "quantitative" } },
+  };
   const { sent } = captureDisplays(() => showFigure(spec, { label: "fig-curve", caption: "A curve." }));
   assert.equal(sent.length, 1);
   const { data, metadata } = sent[0].message;
   assert.equal(data["application/vnd.vegalite.v5+json"], spec);
   assert.equal(data["text/plain"], "Figure: A curve.");
+  // For Jupyter front ends without a Vega-Lite renderer.
+  assert.match(String(data["image/svg+xml"]), /^<svg[\s\S]*Step axis[\s\S]*<\/svg>$/);
   assert.deepEqual(metadata, { labreport: { kind: "figure", label: "fig-curve", caption: "A curve." } });
 });
 

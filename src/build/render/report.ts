@@ -12,7 +12,7 @@ import { MarkdownRenderer, escapeHtml, highlight } from "./markdown.js";
 import { LabreportMeta, OutputView, TableData, findEngineRecord, viewOutput } from "./outputs.js";
 import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
-import { vegaLiteToSvg } from "./vega.js";
+import { vegaLiteToSvg } from "../../plots/svg.js";
 
 /** Facts about the run that the report states (the "run information" box). */
 export interface RunInfo {
