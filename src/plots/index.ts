@@ -12,3 +12,5 @@ export type { ConfusionMatrixOptions } from "./confusion-matrix.js";
 export { encodePng, pngDataUrl } from "./png.js";
 export { imageGridSpec, datasetImages } from "./image-grid.js";
 export type { ImageGridOptions, GridImage } from "./image-grid.js";
+export { comparisonCurveSpec } from "./comparison.js";
+export type { ComparisonOptions } from "./comparison.js";

@@ -16,3 +16,5 @@ export type { Evaluation } from "./evaluate.js";
 export { trainModel } from "./fit.js";
 export type { TrainOptions } from "./fit.js";
 export { parameterNorm, parameterNormTracker } from "./weight-norm.js";
+export { iterationTracker } from "./iteration-metrics.js";
+export type { IterationMetrics } from "./iteration-metrics.js";

@@ -157,3 +157,16 @@ test("image grid of dataset images with captions renders as SVG images", async (
   assert.ok(svg.includes(">7<"));
   assert.throws(() => datasetImages(test10, [10]), /position 10 is outside 0..9/);
 });
+
+test("comparison of runs: one curve per history", async () => {
+  const { comparisonCurveSpec } = await import("../../src/plots/index.js");
+  const spec: any = comparisonCurveSpec({ "No regularisation": history(), "Weight decay": history() }, { yTitle: "Test error" });
+  assert.equal(spec.encoding.y.title, "Test error");
+  assert.deepEqual(spec.encoding.color.scale.domain, ["No regularisation", "Weight decay"]);
+  assert.equal(spec.data.values.length, 6);
+  assert.equal(spec.data.values[0].y, 0.054);
+  const training: any = comparisonCurveSpec({ a: history() }, { split: "training", metric: "loss" });
+  assert.equal(training.encoding.y.title, "Training loss");
+  const { warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+});

@@ -33,3 +33,16 @@ test("History.table has readable headers and leaves out absent validation", () =
   assert.deepEqual(h.table(), { columns: ["Epoch", "Training loss", "Training accuracy"], rows: [[1, 1, 0.5]] });
   assert.throws(() => h.at(3), /no epoch 3/);
 });
+
+test("iteration tracker: batch loss and accuracy on watched sets after every update (seed 002)", async () => {
+  const { iterationTracker } = await import("../../src/train/index.js");
+  const { takeFirst } = await import("../../src/data/index.js");
+  const data = loadMnist({ limit: 300 });
+  const small = takeFirst(data, 100);
+  const tracker = iterationTracker({ Train: small }, 2);
+  await trainModel(mlpWithHidden(8, { seed: 1 }), data, { epochs: 2, batchSize: 50, progress: false, callbacks: [tracker] });
+  assert.deepEqual(tracker.iterations, [0, 2, 4, 6, 8, 10]);
+  assert.equal(tracker.losses.length, 6);
+  assert.equal(tracker.accuracy.Train.length, 6);
+  assert.ok(tracker.accuracy.Train.every((a) => a >= 0 && a <= 1));
+});
