@@ -6,6 +6,9 @@
 #include <cblas.h>
 #include "kernels.h"
 #include "epilogue.h"
+#include "smallgemm.h"
+#include "dnnl_conv.h"
+#include <cstdlib>
 
 namespace labnative {
 
@@ -88,15 +91,63 @@ void col2im(const ConvGeom& g, const float* col, int n0, int nimg, float* dx) {
   }
 }
 
+// Which product to use: LABNATIVE_GEMM=blas|small forces one (for benchmarking), else by shape.
+int gemmMode() {
+  static int mode = [] {
+    const char* e = std::getenv("LABNATIVE_GEMM");
+    if (e && std::strcmp(e, "blas") == 0) return 1;
+    if (e && std::strcmp(e, "small") == 0) return 2;
+    return 0;
+  }();
+  return mode;
+}
+bool useSmall(long n, long k) {
+  int m = gemmMode();
+  if (m) return m == 2;
+  return n <= 32 || k <= 32;
+}
+
+// C[M x N] = A[M x K] * B[K x N], all row-major and dense.
+void gemmNN(long M, int N, int K, const float* A, const float* B, float* C) {
+  if (useSmall(N, K)) {
+    smallGemm((int)M, N, K, A, K, B, N, C, N);
+  } else {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, N, K, 1.f, A, K, B, N, 0.f, C, N);
+  }
+}
+
+// C[K x N] (+)= A[M x K]^T * D[M x N].
+void gemmTN(long M, int K, int N, const float* A, const float* D, float* C, bool accumulate) {
+  if (useSmall(N, K)) {
+    labnative::gemmTN((int)M, K, N, A, K, D, N, C, accumulate);
+  } else {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, (int)M, 1.f, A, K, D, N, accumulate ? 1.f : 0.f, C, N);
+  }
+}
+
+// C[M x K] = D[M x N] * F[K x N]^T.
+void gemmNT(long M, int K, int N, const float* D, const float* F, float* C) {
+  if (useSmall(K, N)) {
+    thread_local std::vector<float> ft;
+    ft.resize((size_t)K * N);
+    for (int k = 0; k < K; k++)
+      for (int n = 0; n < N; n++) ft[(size_t)n * K + k] = F[(size_t)k * N + n];
+    smallGemm((int)M, K, N, D, N, ft.data(), K, C, K);
+  } else {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, K, N, 1.f, D, N, F, N, 0.f, C, K);
+  }
+}
+
 }  // namespace
 
 void conv2d(const ConvGeom& g, const float* x, const float* f, const float* bias, int act, float alpha, float* y) {
   const long K = colWidth(g);
   const long perImage = (long)g.oh * g.ow;
-  if (isPointwise(g)) {
+  if (dnnlConv2d(g, x, f, y)) {
+    // done by oneDNN
+  } else if (isPointwise(g)) {
     long rows = (long)g.n * perImage;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, g.cout, (int)K, 1.f, x, (int)K, f, g.cout, 0.f,
-                y, g.cout);
+    gemmNN(rows, g.cout, (int)K, x, f, y);
   } else {
     int chunk = imagesPerChunk(g);
     float* col = scratch((size_t)chunk * perImage * K);
@@ -104,20 +155,19 @@ void conv2d(const ConvGeom& g, const float* x, const float* f, const float* bias
       int nimg = std::min(chunk, g.n - n0);
       im2col(g, x, n0, nimg, col);
       long rows = (long)nimg * perImage;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, g.cout, (int)K, 1.f, col, (int)K, f, g.cout,
-                  0.f, y + (long)n0 * perImage * g.cout, g.cout);
+      gemmNN(rows, g.cout, (int)K, col, f, y + (long)n0 * perImage * g.cout);
     }
   }
   biasActivation(y, (long)g.n * perImage, g.cout, bias, bias ? g.cout : 0, act, alpha);
 }
 
 void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* df) {
+  if (dnnlConvBackpropFilter(g, x, dy, df)) return;
   const long K = colWidth(g);
   const long perImage = (long)g.oh * g.ow;
   if (isPointwise(g)) {
     long rows = (long)g.n * perImage;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, g.cout, (int)rows, 1.f, x, (int)K, dy, g.cout, 0.f,
-                df, g.cout);
+    gemmTN(rows, (int)K, g.cout, x, dy, df, false);
     return;
   }
   int chunk = imagesPerChunk(g);
@@ -126,18 +176,17 @@ void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
     int nimg = std::min(chunk, g.n - n0);
     im2col(g, x, n0, nimg, col);
     long rows = (long)nimg * perImage;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, g.cout, (int)rows, 1.f, col, (int)K,
-                dy + (long)n0 * perImage * g.cout, g.cout, n0 == 0 ? 0.f : 1.f, df, g.cout);
+    gemmTN(rows, (int)K, g.cout, col, dy + (long)n0 * perImage * g.cout, df, n0 > 0);
   }
 }
 
 void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* f, float* dx) {
+  if (dnnlConvBackpropInput(g, dy, f, dx)) return;
   const long K = colWidth(g);
   const long perImage = (long)g.oh * g.ow;
   if (isPointwise(g)) {
     long rows = (long)g.n * perImage;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)K, g.cout, 1.f, dy, g.cout, f, g.cout, 0.f, dx,
-                (int)K);
+    gemmNT(rows, (int)K, g.cout, dy, f, dx);
     return;
   }
   std::memset(dx, 0, sizeof(float) * (size_t)g.n * g.h * g.w * g.cin);
@@ -146,8 +195,7 @@ void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* f, flo
   for (int n0 = 0; n0 < g.n; n0 += chunk) {
     int nimg = std::min(chunk, g.n - n0);
     long rows = (long)nimg * perImage;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)K, g.cout, 1.f,
-                dy + (long)n0 * perImage * g.cout, g.cout, f, g.cout, 0.f, col, (int)K);
+    gemmNT(rows, (int)K, g.cout, dy + (long)n0 * perImage * g.cout, f, col);
     col2im(g, col, n0, nimg, dx);
   }
 }

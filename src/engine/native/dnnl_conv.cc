@@ -1,0 +1,201 @@
+// Convolutions on oneDNN (libdnnl, the library PyTorch's CPU convolutions use), NHWC
+// activations in place, tfjs's [kh, kw, cin, cout] weights reordered to oneDNN's preferred
+// blocked layout per call (they change every step; they are small). Primitives are built once
+// per geometry. Any oneDNN error makes the caller fall back to im2col + sgemm.
+#include "dnnl_conv.h"
+
+#ifdef LABNATIVE_DNNL
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <dnnl.hpp>
+
+namespace labnative {
+
+namespace {
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+engine& cpuEngine() {
+  static engine eng(engine::kind::cpu, 0);
+  return eng;
+}
+
+using Key = std::tuple<int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int>;
+Key keyOf(int kind, const ConvGeom& g) {
+  return Key{kind, g.n, g.h, g.w, g.cin, g.kh, g.kw, g.cout, g.oh, g.ow, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw};
+}
+
+struct Descs {
+  memory::desc src, dst, userWeights, anyWeights;
+  memory::dims strides, dilates, padL, padR;
+};
+
+Descs descsOf(const ConvGeom& g) {
+  // Right/bottom padding that makes oneDNN's output size formula give tfjs's (never negative).
+  auto padAfter = [](int out, int stride, int k, int dil, int in, int before) {
+    int p = (out - 1) * stride + (k - 1) * dil + 1 - in - before;
+    return p < 0 ? 0 : p;
+  };
+  Descs d;
+  d.src = memory::desc({g.n, g.cin, g.h, g.w}, dt::f32, tag::nhwc);
+  d.dst = memory::desc({g.n, g.cout, g.oh, g.ow}, dt::f32, tag::nhwc);
+  d.userWeights = memory::desc({g.cout, g.cin, g.kh, g.kw}, dt::f32, tag::hwio);
+  d.anyWeights = memory::desc({g.cout, g.cin, g.kh, g.kw}, dt::f32, tag::any);
+  d.strides = {g.sh, g.sw};
+  d.dilates = {g.dh - 1, g.dw - 1};
+  d.padL = {g.pt, g.pl};
+  d.padR = {padAfter(g.oh, g.sh, g.kh, g.dh, g.h, g.pt), padAfter(g.ow, g.sw, g.kw, g.dw, g.w, g.pl)};
+  return d;
+}
+
+convolution_forward::primitive_desc forwardPd(const ConvGeom& g, const Descs& d) {
+  auto desc = convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, d.src,
+                                        d.anyWeights, d.dst, d.strides, d.dilates, d.padL, d.padR);
+  return convolution_forward::primitive_desc(desc, cpuEngine());
+}
+
+struct Fwd {
+  convolution_forward prim;
+  memory::desc weights;
+  reorder toBlocked;
+  bool needsReorder;
+};
+struct BwdData {
+  convolution_backward_data prim;
+  memory::desc weights;
+  reorder toBlocked;
+  bool needsReorder;
+};
+struct BwdWeights {
+  convolution_backward_weights prim;
+  memory::desc weights;
+  reorder toUser;
+  bool needsReorder;
+};
+
+std::map<Key, std::unique_ptr<Fwd>> fwdCache;
+std::map<Key, std::unique_ptr<BwdData>> bwdDataCache;
+std::map<Key, std::unique_ptr<BwdWeights>> bwdWeightsCache;
+
+bool enabled() {
+  static bool on = [] {
+    const char* e = std::getenv("LABNATIVE_CONV");
+    return !(e && std::strcmp(e, "im2col") == 0);
+  }();
+  return on;
+}
+
+// Weights memory as the primitive wants it: the user's buffer, or a reordered copy.
+memory weightsFor(bool needsReorder, reorder& r, const memory::desc& want, const memory::desc& user, const float* f,
+                  stream& s) {
+  memory userMem(user, cpuEngine(), const_cast<float*>(f));
+  if (!needsReorder) return userMem;
+  memory blocked(want, cpuEngine());
+  r.execute(s, userMem, blocked);
+  return blocked;
+}
+
+}  // namespace
+
+bool dnnlConv2d(const ConvGeom& g, const float* x, const float* f, float* y) {
+  if (!enabled()) return false;
+  try {
+    Key key = keyOf(0, g);
+    auto it = fwdCache.find(key);
+    Descs d = descsOf(g);
+    if (it == fwdCache.end()) {
+      auto pd = forwardPd(g, d);
+      bool re = pd.weights_desc() != d.userWeights;
+      auto e = std::unique_ptr<Fwd>(new Fwd{convolution_forward(pd), pd.weights_desc(),
+                                            re ? reorder(memory(d.userWeights, cpuEngine()), memory(pd.weights_desc(), cpuEngine())) : reorder(),
+                                            re});
+      it = fwdCache.emplace(key, std::move(e)).first;
+    }
+    Fwd& c = *it->second;
+    stream s(cpuEngine());
+    memory w = weightsFor(c.needsReorder, c.toBlocked, c.weights, d.userWeights, f, s);
+    memory src(d.src, cpuEngine(), const_cast<float*>(x)), dst(d.dst, cpuEngine(), y);
+    c.prim.execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}});
+    s.wait();
+    return true;
+  } catch (const dnnl::error&) {
+    return false;
+  }
+}
+
+bool dnnlConvBackpropInput(const ConvGeom& g, const float* dy, const float* f, float* dx) {
+  if (!enabled()) return false;
+  try {
+    Key key = keyOf(1, g);
+    auto it = bwdDataCache.find(key);
+    Descs d = descsOf(g);
+    if (it == bwdDataCache.end()) {
+      auto hint = forwardPd(g, d);
+      auto desc = convolution_backward_data::desc(algorithm::convolution_direct, d.src, d.anyWeights, d.dst, d.strides,
+                                                  d.dilates, d.padL, d.padR);
+      auto pd = convolution_backward_data::primitive_desc(desc, cpuEngine(), hint);
+      bool re = pd.weights_desc() != d.userWeights;
+      auto e = std::unique_ptr<BwdData>(new BwdData{convolution_backward_data(pd), pd.weights_desc(),
+                                                    re ? reorder(memory(d.userWeights, cpuEngine()), memory(pd.weights_desc(), cpuEngine())) : reorder(),
+                                                    re});
+      it = bwdDataCache.emplace(key, std::move(e)).first;
+    }
+    BwdData& c = *it->second;
+    stream s(cpuEngine());
+    memory w = weightsFor(c.needsReorder, c.toBlocked, c.weights, d.userWeights, f, s);
+    memory diffDst(d.dst, cpuEngine(), const_cast<float*>(dy)), diffSrc(d.src, cpuEngine(), dx);
+    c.prim.execute(s, {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_SRC, diffSrc}});
+    s.wait();
+    return true;
+  } catch (const dnnl::error&) {
+    return false;
+  }
+}
+
+bool dnnlConvBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* df) {
+  if (!enabled()) return false;
+  try {
+    Key key = keyOf(2, g);
+    auto it = bwdWeightsCache.find(key);
+    Descs d = descsOf(g);
+    if (it == bwdWeightsCache.end()) {
+      auto hint = forwardPd(g, d);
+      auto desc = convolution_backward_weights::desc(algorithm::convolution_direct, d.src, d.anyWeights, d.dst,
+                                                     d.strides, d.dilates, d.padL, d.padR);
+      auto pd = convolution_backward_weights::primitive_desc(desc, cpuEngine(), hint);
+      bool re = pd.diff_weights_desc() != d.userWeights;
+      auto e = std::unique_ptr<BwdWeights>(new BwdWeights{
+          convolution_backward_weights(pd), pd.diff_weights_desc(),
+          re ? reorder(memory(pd.diff_weights_desc(), cpuEngine()), memory(d.userWeights, cpuEngine())) : reorder(), re});
+      it = bwdWeightsCache.emplace(key, std::move(e)).first;
+    }
+    BwdWeights& c = *it->second;
+    stream s(cpuEngine());
+    memory src(d.src, cpuEngine(), const_cast<float*>(x)), diffDst(d.dst, cpuEngine(), const_cast<float*>(dy));
+    memory user(d.userWeights, cpuEngine(), df);
+    memory diffW = c.needsReorder ? memory(c.weights, cpuEngine()) : user;
+    c.prim.execute(s, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffW}});
+    if (c.needsReorder) c.toUser.execute(s, diffW, user);
+    s.wait();
+    return true;
+  } catch (const dnnl::error&) {
+    return false;
+  }
+}
+
+}  // namespace labnative
+
+#else  // built without oneDNN: always fall back
+
+namespace labnative {
+bool dnnlConv2d(const ConvGeom&, const float*, const float*, float*) { return false; }
+bool dnnlConvBackpropInput(const ConvGeom&, const float*, const float*, float*) { return false; }
+bool dnnlConvBackpropFilter(const ConvGeom&, const float*, const float*, float*) { return false; }
+}  // namespace labnative
+
+#endif
