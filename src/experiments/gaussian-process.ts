@@ -6,7 +6,8 @@ export interface GaussianProcess {
   predict(x: number[]): { mean: number; std: number };
   /** Log marginal likelihood of the data under the fitted hyperparameters. */
   logLikelihood: number;
-  lengthScale: number;
+  /** One length scale per input dimension. */
+  lengthScale: number[];
   noise: number;
 }
 
@@ -47,12 +48,6 @@ function choleskySolve(l: number[][], b: number[]): number[] {
   return x;
 }
 
-function squaredDistance(a: number[], b: number[]): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += (a[i] - b[i]) ** 2;
-  return d;
-}
-
 /**
  * Fits a zero-mean GP with unit signal variance to standardised targets `y` at points `x`,
  * for one length scale and noise variance.
@@ -61,9 +56,14 @@ function squaredDistance(a: number[], b: number[]): number {
  * const gp = fitGaussianProcess([[0.1], [0.5], [0.9]], [1, -1, 0.5], 0.3, 1e-4);
  * gp.predict([0.5]).mean; // ≈ -1
  */
-export function fitGaussianProcess(x: number[][], y: number[], lengthScale: number, noise: number): GaussianProcess {
+export function fitGaussianProcess(x: number[][], y: number[], lengthScale: number | number[], noise: number): GaussianProcess {
   const n = x.length;
-  const kernel = (a: number[], b: number[]) => Math.exp(-squaredDistance(a, b) / (2 * lengthScale * lengthScale));
+  const scales = typeof lengthScale === "number" ? x[0].map(() => lengthScale) : lengthScale;
+  const kernel = (a: number[], b: number[]) => {
+    let d = 0;
+    for (let i = 0; i < a.length; i++) d += ((a[i] - b[i]) / scales[i]) ** 2;
+    return Math.exp(-d / 2);
+  };
   const k = x.map((a, i) => x.map((b, j) => kernel(a, b) + (i === j ? noise + 1e-9 : 0)));
   const l = cholesky(k);
   const alpha = choleskySolve(l, y);
@@ -72,7 +72,7 @@ export function fitGaussianProcess(x: number[][], y: number[], lengthScale: numb
   const logLikelihood = -0.5 * y.reduce((s, yi, i) => s + yi * alpha[i], 0) - logDet - (n / 2) * Math.log(2 * Math.PI);
   return {
     logLikelihood,
-    lengthScale,
+    lengthScale: scales,
     noise,
     predict(point: number[]) {
       const ks = x.map((a) => kernel(a, point));
@@ -85,7 +85,8 @@ export function fitGaussianProcess(x: number[][], y: number[], lengthScale: numb
 }
 
 /**
- * The GP whose length scale and noise (from small grids) give the data the highest marginal likelihood.
+ * The GP whose length scales (one per dimension, each from a small grid, up to 3 dimensions; one
+ * shared scale beyond) and noise give the data the highest marginal likelihood.
  *
  * @example
  * const gp = fitGaussianProcessML(points, standardisedValues);
@@ -97,7 +98,14 @@ export function fitGaussianProcessML(
   noises = [1e-6, 1e-4, 1e-2, 1e-1],
 ): GaussianProcess {
   let best: GaussianProcess | undefined;
-  for (const ls of lengthScales) {
+  const dims = x[0]?.length ?? 1;
+  let combos: number[][] = [[]];
+  if (dims <= 3) {
+    for (let d = 0; d < dims; d++) combos = combos.flatMap((c) => lengthScales.map((l) => [...c, l]));
+  } else {
+    combos = lengthScales.map((l) => new Array<number>(dims).fill(l));
+  }
+  for (const ls of combos) {
     for (const noise of noises) {
       let gp: GaussianProcess;
       try {

@@ -18,3 +18,16 @@ export { saveCheckpoint, loadCheckpoint, hasCheckpoint, historyFromManifest } fr
 export type { CheckpointManifest, CheckpointContents } from "./checkpoint.js";
 export { trainWithCheckpoints } from "./resumable-training.js";
 export type { CheckpointedTrainOptions } from "./resumable-training.js";
+export { lrRangeTest } from "./lr-range-test.js";
+export type { LrRangeTestOptions, LrRangeTestResult } from "./lr-range-test.js";
+export { parameterNorm, trackParameterNorm } from "./parameter-norm.js";
+export type { ParameterNormTracker } from "./parameter-norm.js";
+export { evaluateDropoutSchemes, forwardWithDropout } from "./dropout-evaluation.js";
+export type { DropoutSchemesResult } from "./dropout-evaluation.js";
+export { misclassifiedExamples } from "./misclassified.js";
+export type { LabelledImage } from "./misclassified.js";
+export { encodePng, pngDataUrl } from "./png.js";
+export {
+  repeatedRunsSpec, accuracyVsLearningRateSpec, lrRangeTestSpec, parameterNormSpec, dropoutSchemesSpec, imageGridSpec, convFilterImages,
+} from "./plots.js";
+export type { RatePoint, GridImage } from "./plots.js";
