@@ -44,6 +44,8 @@ export interface TrainingCallbacks {
   onTrainBegin?(context: TrainingContext): void | Promise<void>;
   onEpochBegin?(epoch: number, context: TrainingContext): void | Promise<void>;
   onBatchEnd?(batch: BatchInfo, context: TrainingContext): void | Promise<void>;
+  /** Called after an epoch's last batch, before the (possibly long) evaluation of its metrics. */
+  onEvaluateBegin?(epoch: number, context: TrainingContext): void | Promise<void>;
   onEpochEnd?(logs: EpochLogs, context: TrainingContext): void | Promise<void>;
   onTrainEnd?(context: TrainingContext): void | Promise<void>;
 }

@@ -17,19 +17,36 @@ export interface Evaluation {
   total: number;
 }
 
+export interface EvaluateOptions {
+  /** The loss; default from the model's output (see lossForModel). */
+  loss?: LossName;
+  /** Images per forward pass (default 1000). */
+  batchSize?: number;
+}
+
 /**
- * Evaluates a model in inference mode (dropout off, batch norm on moving statistics).
+ * Checks that a dataset fits a model: same image shape, labels within the model's outputs.
  *
  * @example
- * const { loss, correct, total } = evaluate(model, test);
- * console.log(`Test: Average loss: ${loss.toFixed(3)}, Accuracy: ${correct}/${total}`);
+ * checkDatasetFitsModel(model, train); // throws "… images are [64, 64, 3] but the model expects [28, 28, 1]"
  */
-export function evaluate(
-  model: tf.LayersModel,
-  ds: ImageDataset,
-  options: { loss?: LossName; batchSize?: number } = {},
-): Evaluation {
+export function checkDatasetFitsModel(model: tf.LayersModel, ds: ImageDataset): void {
+  const expected = model.inputs[0].shape.slice(1);
+  if (expected.length !== 3 || expected.some((d, i) => d !== null && d !== ds.imageShape[i])) {
+    throw new Error(
+      `${ds.name}: images are [${ds.imageShape.join(", ")}] but the model expects [${expected.map((d) => d ?? "any").join(", ")}]`,
+    );
+  }
+  const outputs = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (outputs !== null && ds.numClasses > outputs) {
+    throw new Error(`${ds.name}: labels go up to ${ds.numClasses - 1} but the model has only ${outputs} outputs`);
+  }
+}
+
+/** Evaluation batch by batch; yields after each batch so callers can let the event loop run. */
+function* evaluationSteps(model: tf.LayersModel, ds: ImageDataset, options: EvaluateOptions): Generator<void, Evaluation> {
   selectEngine();
+  checkDatasetFitsModel(model, ds);
   const lossFn = lossFunction(options.loss ?? lossForModel(model));
   const batchSize = options.batchSize ?? 1000;
   const n = ds.indices.length;
@@ -47,8 +64,40 @@ export function evaluate(
     });
     totalLoss += lossValue;
     correct += correctValue;
+    if (to < n) yield;
   }
   return { loss: totalLoss / n, totalLoss, accuracy: correct / n, error: 1 - correct / n, correct, total: n };
+}
+
+/**
+ * Evaluates a model in inference mode (dropout off, batch norm on moving statistics).
+ *
+ * @example
+ * const { loss, correct, total } = evaluate(model, test);
+ * console.log(`Test: Average loss: ${loss.toFixed(3)}, Accuracy: ${correct}/${total}`);
+ */
+export function evaluate(model: tf.LayersModel, ds: ImageDataset, options: EvaluateOptions = {}): Evaluation {
+  const steps = evaluationSteps(model, ds, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * As evaluate, but lets the event loop run between batches (a Jupyter kernel stays responsive and
+ * live displays keep updating during a long evaluation).
+ *
+ * @example
+ * const result = await evaluateAsync(convNet, test);
+ */
+export async function evaluateAsync(model: tf.LayersModel, ds: ImageDataset, options: EvaluateOptions = {}): Promise<Evaluation> {
+  const steps = evaluationSteps(model, ds, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { ImageDataset } from "../data/dataset.js";
 import { deriveSeed } from "../data/random.js";
 import { selectEngine } from "../display/engine.js";
 import { TrainingCallbacks, TrainingContext, earlyStopping, EarlyStoppingOptions } from "./callbacks.js";
-import { evaluate } from "./evaluate.js";
+import { checkDatasetFitsModel, evaluateAsync } from "./evaluate.js";
 import { History } from "./history.js";
 import { LossName, lossForModel, lossFunction } from "./losses.js";
 import { OptimizerConfig, TrainingOptimizer, createOptimizer } from "./optimizers.js";
@@ -65,6 +65,8 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
   const batchSize = options.batchSize ?? 64;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`invalid batch size: ${batchSize}`);
   if (train.indices.length === 0) throw new Error(`cannot train on ${train.name}: it has no images`);
+  checkDatasetFitsModel(model, train);
+  if (options.validation) checkDatasetFitsModel(model, options.validation);
   const lossName = options.loss ?? lossForModel(model);
   const lossFn = lossFunction(lossName);
   // An optimiser made here is freed at the end; one passed in keeps its state for further runs.
@@ -123,6 +125,7 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
         correct += result.correct;
         seen += size;
         history.batchLoss.push(result.loss);
+      history.batchEpoch.push(epoch);
         await call("onBatchEnd", { epoch, batch, size, seen, loss: result.loss, learningRate: optimizer.learningRate });
         // Let the event loop run, so live displays reach Jupyter while training goes on.
         await new Promise((resolve) => setImmediate(resolve));
@@ -130,10 +133,14 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
         step++;
       }
       const evalOptions = { loss: lossName, batchSize: options.evaluationBatchSize };
+      if (options.trainMetrics === "evaluate" || options.validation) {
+        await call("onEvaluateBegin", epoch);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const trainMetrics = options.trainMetrics === "evaluate"
-        ? evaluate(model, train, evalOptions)
+        ? await evaluateAsync(model, train, evalOptions)
         : { loss: lossSum / seen, accuracy: correct / seen };
-      const val = options.validation ? evaluate(model, options.validation, evalOptions) : { loss: NaN, accuracy: NaN };
+      const val = options.validation ? await evaluateAsync(model, options.validation, evalOptions) : { loss: NaN, accuracy: NaN };
       const logs = {
         epoch,
         trainLoss: trainMetrics.loss,

@@ -34,6 +34,8 @@ export class History {
   seconds: number[] = [];
   /** The loss of every training batch, in order (the seeds' per-iteration curves). */
   batchLoss: number[] = [];
+  /** The epoch of every entry of batchLoss. */
+  batchEpoch: number[] = [];
   /** The epoch whose weights the model holds after early stopping restored them. */
   restoredEpoch?: number;
   /** The epoch after which early stopping ended the run. */
@@ -73,6 +75,16 @@ export class History {
   last(): EpochLogs {
     if (this.epochs.length === 0) throw new Error("the history is empty: no epoch has finished");
     return this.at(this.epochs[this.epochs.length - 1]);
+  }
+
+  /**
+   * The batch losses of one epoch; their sum is what seed 003 prints as "Train Loss".
+   *
+   * @example
+   * history.batchLossesOf(1).reduce((a, b) => a + b, 0); // 427.6 for seed 003's first epoch
+   */
+  batchLossesOf(epoch: number): number[] {
+    return this.batchLoss.filter((_, i) => this.batchEpoch[i] === epoch);
   }
 
   /** One record per epoch (field names as in EpochLogs). */

@@ -1,5 +1,6 @@
 // Reporting a run's progress: a live line in Jupyter, occasional lines on stdout elsewhere,
 // and one summary line per epoch.
+import { inKernel } from "../display/kernel.js";
 import { ProgressDisplay } from "../display/progress.js";
 import type { TrainingCallbacks } from "./callbacks.js";
 import type { EpochLogs } from "./history.js";
@@ -59,6 +60,10 @@ export function progressReport(options: ProgressReportOptions = {}): TrainingCal
         `Epoch ${batch.epoch}/${context.epochs} ${seen}/${total} (${Math.round((100 * seen) / total)}%) Loss: ${(lossSum / lossCount).toFixed(3)}`,
         fraction,
       );
+    },
+    onEvaluateBegin(epoch, context) {
+      // Only live displays say so; printed output stays one line per epoch.
+      if (inKernel()) display.update(`Epoch ${epoch}/${context.epochs}: evaluating…`, epoch / context.epochs, true);
     },
     onEpochEnd(logs, context) {
       if (options.epochSummary ?? true) console.log(epochLine(logs, context.epochs));

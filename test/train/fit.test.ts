@@ -111,3 +111,22 @@ test("invalid options are rejected clearly", async () => {
   await assert.rejects(trainModel(model, train, { epochs: 1, optimizer: { name: "rmsprop" as any, learningRate: 1 } }), /invalid optimizer: rmsprop/);
   assert.ok(new History());
 });
+
+test("datasets that do not fit the model are rejected with a clear error", async () => {
+  const { imageDataset } = await import("../../src/data/index.js");
+  const colour = imageDataset("colour toy", new Uint8Array(2 * 4 * 4 * 3), Uint8Array.of(0, 1), [4, 4, 3], 2);
+  await assert.rejects(trainModel(mlpWithHidden(4), colour, { epochs: 1, progress: false }), /colour toy: images are \[4, 4, 3\] but the model expects \[28, 28, 1\]/);
+  const manyClasses = imageDataset("many", new Uint8Array(784), Uint8Array.of(11), [28, 28, 1], 12);
+  assert.throws(() => evaluate(mlpWithHidden(4), manyClasses), /labels go up to 11 but the model has only 10 outputs/);
+});
+
+test("batch losses per epoch, and the async evaluation agrees with the sync one", async () => {
+  const { evaluateAsync } = await import("../../src/train/index.js");
+  const model = mlpWithHidden(8, { seed: 5 });
+  const h = await trainModel(model, takeFirst(train, 200), { ...quiet, epochs: 2, batchSize: 64 });
+  assert.equal(h.batchLossesOf(1).length, 4);
+  assert.deepEqual(h.batchLossesOf(2), h.batchLoss.slice(4));
+  const a = evaluate(model, validation, { batchSize: 128 });
+  const b = await evaluateAsync(model, validation, { batchSize: 128 });
+  assert.deepEqual(a, b);
+});
