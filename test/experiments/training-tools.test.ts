@@ -1,0 +1,77 @@
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { loadMnist, splitTrainValidation } from "../../src/data/index.js";
+import { mlp, mlpWithHidden, SequentialBuilder } from "../../src/models/index.js";
+import { trainModel, evaluate } from "../../src/train/index.js";
+import {
+  lrRangeTest, trackParameterNorm, parameterNorm, evaluateDropoutSchemes, forwardWithDropout, misclassifiedExamples,
+} from "../../src/experiments/index.js";
+
+const [train, test_] = splitTrainValidation(loadMnist({ limit: 700 }), 500);
+const quiet = { progress: false } as const;
+
+test("LR range test on a tiny model: rates grow exponentially, loss falls then diverges, a sane rate is suggested, weights restored", async () => {
+  const model = mlpWithHidden(32, { seed: 1 });
+  const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+  const result = await lrRangeTest(model, train, { minRate: 1e-4, maxRate: 100, steps: 60, batchSize: 32, seed: 1 });
+  assert.deepEqual(model.getWeights().map((w) => Array.from(w.dataSync())), before);
+  assert.ok(Math.abs(result.rates[0] - 1e-4) < 1e-12);
+  const ratio = result.rates[1] / result.rates[0];
+  for (let i = 2; i < result.rates.length; i++) assert.ok(Math.abs(result.rates[i] / result.rates[i - 1] - ratio) < 1e-9);
+  assert.ok(result.diverged, "SGD at rate 100 diverges");
+  assert.ok(result.rates.length < 60);
+  const minSmoothed = Math.min(...result.smoothedLosses);
+  assert.ok(minSmoothed < result.smoothedLosses[0] - 0.3, `loss should fall: ${result.smoothedLosses[0]} → ${minSmoothed}`);
+  assert.ok(result.suggestedRate > 1e-3 && result.suggestedRate < 2, `suggested ${result.suggestedRate}`);
+  assert.ok(result.steepestRate <= result.minLossRate);
+  // The suggestion trains: one epoch at the suggested rate beats one at the smallest rate.
+  const at = async (rate: number) =>
+    (await trainModel(mlpWithHidden(32, { seed: 1 }), train, { ...quiet, epochs: 1, batchSize: 32, optimizer: { learningRate: rate }, seed: 1 })).trainLoss[0];
+  assert.ok((await at(result.suggestedRate)) < (await at(1e-4)));
+});
+
+test("parameter-norm callback records every update; weight decay shrinks the norm", async () => {
+  const run = async (weightDecay: number) => {
+    const tracker = trackParameterNorm();
+    const model = mlpWithHidden(16, { seed: 2 });
+    const start = parameterNorm(model);
+    await trainModel(model, train, { ...quiet, epochs: 2, batchSize: 100, optimizer: { learningRate: 0.05, weightDecay }, callbacks: [tracker] });
+    assert.deepEqual(tracker.iterations, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.ok(Math.abs(tracker.norms[0] - start) < 1e-6);
+    assert.ok(Math.abs(tracker.norms[10] - parameterNorm(model)) < 1e-6);
+    return tracker.norms[10];
+  };
+  assert.ok((await run(0.5)) < (await run(0)));
+  const hand = tf.tidy(() => {
+    const m = mlpWithHidden(4, { seed: 3 });
+    return Math.sqrt(m.getWeights().reduce((s, w) => s + w.square().sum().dataSync()[0], 0));
+  });
+  assert.ok(Math.abs(parameterNorm(mlpWithHidden(4, { seed: 3 })) - hand) < 1e-4);
+});
+
+test("dropout schemes: scaled inference equals evaluate(); sampled schemes vary with N and approach it", async () => {
+  const model = mlp({ hidden: [64], dropout: 0.5, seed: 4, output: "logSoftmax" });
+  await trainModel(model, train, { ...quiet, epochs: 3, batchSize: 32, optimizer: { learningRate: 0.1, momentum: 0.5 }, seed: 4 });
+  const result = evaluateDropoutSchemes(model, test_, { samples: [1, 5, 40] });
+  assert.equal(result.scaled, evaluate(model, test_).accuracy);
+  assert.deepEqual(result.samples, [1, 5, 40]);
+  assert.equal(result.beforeSoftmax[0], result.afterSoftmax[0], "with one mask both averages are that mask's prediction");
+  assert.ok(result.beforeSoftmax[2] > result.beforeSoftmax[0], `more masks help: ${result.beforeSoftmax}`);
+  for (const acc of [result.beforeSoftmax[2], result.afterSoftmax[2]]) assert.ok(Math.abs(acc - result.scaled) < 0.05, `${acc} vs ${result.scaled}`);
+  // Dropout really is on in the sampled passes, and only there.
+  const xs = tf.ones([2, 28, 28, 1]);
+  assert.notDeepEqual(Array.from(forwardWithDropout(model, xs, true).dataSync()), Array.from(forwardWithDropout(model, xs, false).dataSync()));
+  assert.throws(() => evaluateDropoutSchemes(mlpWithHidden(4), test_), /no dropout layer/);
+});
+
+test("misclassified examples carry pixels and true/predicted captions", () => {
+  const model = new SequentialBuilder([28, 28, 1], { seed: 5 }).flatten().dense(10).build();
+  const wrong = misclassifiedExamples(model, test_, 5);
+  assert.equal(wrong.length, 5);
+  for (const w of wrong) {
+    assert.notEqual(w.actual, w.predicted);
+    assert.equal(w.pixels.length, 784);
+    assert.equal(w.caption, `true: ${w.actual} / predicted: ${w.predicted}`);
+  }
+});
