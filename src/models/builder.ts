@@ -100,7 +100,10 @@ export class SequentialBuilder {
     return this.add(tf.layers.reLU());
   }
 
-  /** Batch normalisation over the last axis (nn.BatchNorm1d / BatchNorm2d): momentum 0.1, eps 1e-5 as PyTorch. */
+  /**
+   * Batch normalisation over the last axis (nn.BatchNorm1d / BatchNorm2d): momentum 0.1, eps 1e-5 as PyTorch.
+   * One difference remains: the moving variance averages the biased batch variance (PyTorch: unbiased).
+   */
   batchNorm(): this {
     return this.add(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 }));
   }

@@ -8,11 +8,12 @@ type Initializer = ReturnType<typeof tf.initializers.zeros>;
  * How weights (kernels) are drawn:
  * - "pytorch": U(±1/√fanIn), PyTorch's default (kaiming_uniform with a=√5);
  * - "glorot": Glorot/Xavier uniform, U(±gain·√(6/(fanIn+fanOut)));
+ * - "glorotNormal": Glorot/Xavier normal, N(0, gain²·2/(fanIn+fanOut));
  * - "he": He/Kaiming normal, N(0, 2/fanIn);
  * - "normal": N(0, 1), as torch.nn.init.normal_;
  * - "zeros": all zero.
  */
-export type WeightInit = "pytorch" | "glorot" | "he" | "normal" | "zeros";
+export type WeightInit = "pytorch" | "glorot" | "glorotNormal" | "he" | "normal" | "zeros";
 
 /** How biases are drawn: "pytorch" U(±1/√fanIn) (PyTorch's default) or "zeros". */
 export type BiasInit = "pytorch" | "zeros";
@@ -39,8 +40,8 @@ export function resolveInit(init: Init = "pytorch"): InitSpec {
     typeof init === "string"
       ? { weights: init, biases: init === "zeros" ? "zeros" : "pytorch", gain: 1 }
       : { weights: init.weights, biases: init.biases ?? "pytorch", gain: init.gain ?? 1 };
-  if (!["pytorch", "glorot", "he", "normal", "zeros"].includes(spec.weights)) {
-    throw new Error(`invalid weight initialisation: ${spec.weights} (use pytorch, glorot, he, normal or zeros)`);
+  if (!["pytorch", "glorot", "glorotNormal", "he", "normal", "zeros"].includes(spec.weights)) {
+    throw new Error(`invalid weight initialisation: ${spec.weights} (use pytorch, glorot, glorotNormal, he, normal or zeros)`);
   }
   if (!["pytorch", "zeros"].includes(spec.biases)) {
     throw new Error(`invalid bias initialisation: ${spec.biases} (use pytorch or zeros)`);
@@ -64,6 +65,8 @@ export function weightInitializer(spec: InitSpec, fanIn: number, fanOut: number,
       const limit = spec.gain * Math.sqrt(6 / (fanIn + fanOut));
       return tf.initializers.randomUniform({ minval: -limit, maxval: limit, seed });
     }
+    case "glorotNormal":
+      return tf.initializers.randomNormal({ mean: 0, stddev: spec.gain * Math.sqrt(2 / (fanIn + fanOut)), seed });
     case "he":
       return tf.initializers.randomNormal({ mean: 0, stddev: spec.gain * Math.sqrt(2 / fanIn), seed });
     case "normal":

@@ -79,6 +79,13 @@ test("PyTorch-default initialisation bounds; zeros and normal schemes", () => {
   const { variance } = tf.moments(normal);
   assert.ok(Math.abs(Math.sqrt(variance.dataSync()[0]) - 1) < 0.01);
   assert.throws(() => mlp({ hidden: [30], init: "uniformish" as any }), /invalid weight initialisation: uniformish/);
+  // Seed 004: Glorot with the ReLU gain √2, uniform and normal.
+  const glorot = firstDense(mlp({ hidden: [800], init: { weights: "glorot", gain: Math.SQRT2 }, seed: 3 })).getWeights()[0];
+  const bound = Math.SQRT2 * Math.sqrt(6 / (784 + 800));
+  assert.ok(glorot.abs().max().dataSync()[0] <= bound + 1e-6 && glorot.abs().max().dataSync()[0] > 0.99 * bound);
+  const glorotNormal = firstDense(mlp({ hidden: [800], init: { weights: "glorotNormal", gain: Math.SQRT2 }, seed: 3 })).getWeights()[0];
+  const sd = Math.sqrt(tf.moments(glorotNormal).variance.dataSync()[0]);
+  assert.ok(Math.abs(sd - Math.SQRT2 * Math.sqrt(2 / (784 + 800))) < 1e-3, `std ${sd}`);
 });
 
 test("summarizeModel lists layers with their parameters", () => {
