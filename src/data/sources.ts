@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ImageDataset, imageDataset, MNIST_NORMALIZATION, Normalization, takeFirst } from "./dataset.js";
-import { readIdx } from "./idx.js";
+import { IdxArray, readIdx } from "./idx.js";
 
 export type Split = "train" | "test";
 
@@ -89,8 +89,8 @@ export function loadIdxDataset(
   const help = options.help ?? "put MNIST-format IDX files there";
   const imagesPath = findIdxFile(dir, `${prefix}-images-idx3-ubyte`, name, help);
   const labelsPath = findIdxFile(dir, `${prefix}-labels-idx1-ubyte`, name, help);
-  const images = readIdx(imagesPath);
-  const labels = readIdx(labelsPath);
+  const images = readIdxCached(imagesPath);
+  const labels = readIdxCached(labelsPath);
   if (images.dims.length < 3 || !(images.data instanceof Uint8Array) || !(labels.data instanceof Uint8Array)) {
     throw new Error(`${imagesPath}: expected uint8 images [n, height, width] and uint8 labels`);
   }
@@ -108,6 +108,20 @@ export function loadIdxDataset(
     normalization,
   });
   return options.limit !== undefined ? takeFirst(ds, options.limit) : ds;
+}
+
+// Loaded files, by path, size and modification time: notebooks load the same split many times
+// (views never change the pixels, so sharing them is safe).
+const idxCache = new Map<string, { key: string; idx: IdxArray }>();
+
+function readIdxCached(file: string): IdxArray {
+  const stat = fs.statSync(file);
+  const key = `${stat.size}:${stat.mtimeMs}`;
+  const hit = idxCache.get(file);
+  if (hit && hit.key === key) return hit.idx;
+  const idx = readIdx(file);
+  idxCache.set(file, { key, idx });
+  return idx;
 }
 
 function findIdxFile(dir: string, base: string, name: string, help: string): string {
