@@ -14,3 +14,5 @@ export { imageGridSpec, datasetImages } from "./image-grid.js";
 export type { ImageGridOptions, GridImage } from "./image-grid.js";
 export { comparisonCurveSpec } from "./comparison.js";
 export type { ComparisonOptions } from "./comparison.js";
+export { convFilterImages } from "./filters.js";
+export type { FilterImageOptions } from "./filters.js";

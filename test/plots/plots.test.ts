@@ -170,3 +170,19 @@ test("comparison of runs: one curve per history", async () => {
   const { warnings } = await render(spec);
   assert.deepEqual(warnings, []);
 });
+
+test("convolution filters as images: grey for one input channel, colour for three", async () => {
+  const { convFilterImages, imageGridSpec } = await import("../../src/plots/index.js");
+  const { convNet, vggStyleNet, VGG_VARIANTS } = await import("../../src/models/index.js");
+  const first = convFilterImages(convNet({ seed: 1 }));
+  assert.equal(first.length, 20);
+  assert.deepEqual([first[0].width, first[0].height, first[0].channels], [5, 5, 1]);
+  assert.equal(Math.min(...first[0].pixels), 0);
+  assert.equal(Math.max(...first[0].pixels), 255);
+  assert.equal(convFilterImages(convNet({ seed: 1 }), { layer: 1 }).length, 50);
+  const rgb = convFilterImages(vggStyleNet({ blocks: VGG_VARIANTS.shallow, seed: 1 }));
+  assert.deepEqual([rgb.length, rgb[0].channels, rgb[0].pixels.length], [16, 3, 27]);
+  assert.throws(() => convFilterImages(convNet(), { layer: 5 }), /no convolution 5 in the model \(it has 2/);
+  const { warnings } = await render(imageGridSpec(first.slice(0, 4), { cellSize: 30 }));
+  assert.deepEqual(warnings, []);
+});
