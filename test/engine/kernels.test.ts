@@ -246,6 +246,14 @@ test("gather rows (batch slicing)", () => {
   same("gather axis 1 (falls back)", ["GatherV2"], [x], (t) => tf.gather(t, tf.tensor1d([2, 0], "int32"), 1));
 });
 
+test("softmax over the last axis, with gradient", () => {
+  for (const shape of [[5], [4, 10], [2, 3, 7]]) {
+    const x = input(shape);
+    same(`softmax [${shape}]`, ["Softmax"], [x], (t) => tf.softmax(t));
+    same(`softmax grad [${shape}]`, ["Softmax"], [x], gradsOf((t) => tf.softmax(t), shape));
+  }
+});
+
 test("tile", () => {
   for (const [shape, reps] of [[[3], [4]], [[1, 1, 1, 3], [2, 3, 4, 1]], [[2, 3], [2, 2]], [[2, 1, 3], [1, 5, 2]]]) {
     same(`tile [${shape}] x [${reps}]`, ["Tile"], [input(shape)], (t) => tf.tile(t, reps));

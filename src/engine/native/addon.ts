@@ -46,7 +46,7 @@ export function loadAddon(): NativeAddon {
   // Idle worker threads must sleep, not spin: on a 2-core machine a spinning OpenMP or OpenBLAS
   // worker steals the core the JS thread needs between kernels (measured: 6x slower steps).
   // Read by libgomp and OpenBLAS when the addon loads them, so set before require.
-  process.env.OMP_WAIT_POLICY ??= "passive";
+  if (process.env.GOMP_SPINCOUNT === undefined) process.env.OMP_WAIT_POLICY ??= "passive";
   process.env.OPENBLAS_THREAD_TIMEOUT ??= "4";
   loaded = require(file) as NativeAddon;
   return loaded;

@@ -275,6 +275,26 @@ export function nativeKernels(
     return out(backend, [...indices.shape, ...x.shape.slice(1)], y);
   };
 
+  // --- softmax over the last axis (tfjs's cpu kernel runs five sub-kernels for it) ----------
+  kernels.Softmax = (args) => {
+    const { backend } = args;
+    const { logits } = args.inputs;
+    const xv = f32(backend, logits);
+    const rank = logits.shape.length;
+    const dim = (args.attrs as unknown as tf.SoftmaxAttrs).dim;
+    if (!xv || rank === 0 || (dim !== -1 && dim !== rank - 1)) return cpu("Softmax")(args);
+    const width = logits.shape[rank - 1];
+    const y = alloc(backend, xv.length);
+    for (let r = 0; r < xv.length; r += width) {
+      let max = -Infinity;
+      for (let j = r; j < r + width; j++) if (xv[j] > max) max = xv[j];
+      let sum = 0;
+      for (let j = r; j < r + width; j++) sum += (y[j] = Math.exp(xv[j] - max));
+      for (let j = r; j < r + width; j++) y[j] /= sum;
+    }
+    return out(backend, logits.shape, y);
+  };
+
   // --- tile (tfjs's batch-norm gradient tiles per-channel factors to the input's shape) -------
   kernels.Tile = (args) => {
     const { backend } = args;
