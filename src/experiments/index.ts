@@ -1,5 +1,5 @@
 // Experiments: repeated runs, hyperparameter searches, checkpoints, LR range test, dropout
-// evaluation schemes, parameter norms, and their plots.
+// evaluation schemes, misclassified examples, and their plots (parameter norms: train/weight-norm).
 export { choice, uniform, logUniform, intRange, normalizeSpace, gridPoints, samplePoint, encodePoint, decodePoint, pointKey } from "./search-space.js";
 export type { ParamValue, Params, ParamDomain, SearchSpace, SearchSpaceInput } from "./search-space.js";
 export { RunStore } from "./run-store.js";
@@ -20,14 +20,12 @@ export { trainWithCheckpoints } from "./resumable-training.js";
 export type { CheckpointedTrainOptions } from "./resumable-training.js";
 export { lrRangeTest } from "./lr-range-test.js";
 export type { LrRangeTestOptions, LrRangeTestResult } from "./lr-range-test.js";
-export { parameterNorm, trackParameterNorm } from "./parameter-norm.js";
-export type { ParameterNormTracker } from "./parameter-norm.js";
 export { evaluateDropoutSchemes, forwardWithDropout } from "./dropout-evaluation.js";
 export type { DropoutSchemesResult } from "./dropout-evaluation.js";
 export { misclassifiedExamples } from "./misclassified.js";
 export type { LabelledImage } from "./misclassified.js";
-export { encodePng, pngDataUrl } from "./png.js";
 export {
-  repeatedRunsSpec, accuracyVsLearningRateSpec, lrRangeTestSpec, parameterNormSpec, dropoutSchemesSpec, imageGridSpec, convFilterImages,
+  repeatedRunsSpec, accuracyVsLearningRateSpec, lrRangeTestSpec, parameterNormSpec, dropoutSchemesSpec,
+  filterGridSpec, misclassifiedGridSpec,
 } from "./plots.js";
-export type { RatePoint, GridImage } from "./plots.js";
+export type { RatePoint } from "./plots.js";

@@ -2,13 +2,11 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ImageDataset } from "../data/dataset.js";
 import { labelsOf } from "../data/dataset.js";
+import type { GridImage } from "../plots/image-grid.js";
 import { predictLabels } from "../train/evaluate.js";
 
-/** One image with its true and predicted class. */
-export interface LabelledImage {
-  /** Bytes in height × width × channels order. */
-  pixels: Uint8Array;
-  shape: [number, number, number];
+/** One image (ready for imageGridSpec) with its true and predicted class. */
+export interface LabelledImage extends GridImage {
   actual: number;
   predicted: number;
   /** Position in the dataset view. */
@@ -22,12 +20,14 @@ export interface LabelledImage {
  *
  * @example
  * const wrong = misclassifiedExamples(model, test, 36);
- * showFigure(imageGridSpec(wrong, { columns: 6 }));
+ * showFigure(misclassifiedGridSpec(wrong, { columns: 6 }), { caption: "Misclassified test images." });
  */
 export function misclassifiedExamples(model: tf.LayersModel, ds: ImageDataset, limit = 36): LabelledImage[] {
   const predicted = predictLabels(model, ds);
   const actual = labelsOf(ds);
-  const size = ds.imageShape[0] * ds.imageShape[1] * ds.imageShape[2];
+  const [height, width, channels] = ds.imageShape;
+  if (channels !== 1 && channels !== 3) throw new Error(`misclassifiedExamples: images with ${channels} channels cannot be shown (1 or 3 needed)`);
+  const size = height * width * channels;
   const name = (c: number) => ds.classNames?.[c] ?? String(c);
   const out: LabelledImage[] = [];
   for (let i = 0; i < actual.length && out.length < limit; i++) {
@@ -35,7 +35,9 @@ export function misclassifiedExamples(model: tf.LayersModel, ds: ImageDataset, l
     const start = ds.indices[i] * size;
     out.push({
       pixels: ds.pixels.slice(start, start + size),
-      shape: ds.imageShape,
+      width,
+      height,
+      channels,
       actual: actual[i],
       predicted: predicted[i],
       index: i,

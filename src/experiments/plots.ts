@@ -2,10 +2,12 @@
 // Built on the core library's figure style, so every axis and legend has labelLimit: 0.
 import * as tf from "@tensorflow/tfjs";
 import { meanStdBandSpec } from "../plots/band.js";
+import { convFilterImages, FilterImageOptions } from "../plots/filters.js";
+import { GridImage, ImageGridOptions, imageGridSpec } from "../plots/image-grid.js";
 import { colorScale, figureSpec, VegaLiteSpec } from "../plots/style.js";
 import type { DropoutSchemesResult } from "./dropout-evaluation.js";
 import type { LrRangeTestResult } from "./lr-range-test.js";
-import { pngDataUrl } from "./png.js";
+import type { LabelledImage } from "./misclassified.js";
 import type { RepeatedRuns } from "./repeated-runs.js";
 
 const axis = (title: string, extra: Record<string, unknown> = {}) => ({ title, labelLimit: 0, ...extra });
@@ -104,21 +106,23 @@ function formatRate(rate: number): string {
   return rate >= 0.01 ? rate.toPrecision(2) : rate.toExponential(1);
 }
 
+/** What parameterNormTracker (train/weight-norm) records. */
+type NormRecord = { steps: number[]; norms: number[] };
+
 /**
- * L2 norm of all parameters per iteration, one line per run (seed 004, figure 2).
+ * L2 norm of all parameters per iteration, one line per run (seed 004, figure 2), from
+ * parameterNormTracker callbacks.
  *
  * @example
  * parameterNormSpec({ "no weight decay": tracker1, "weight decay 0.01": tracker2 });
  */
 export function parameterNormSpec(
-  runs: { iterations: number[]; norms: number[] } | Record<string, { iterations: number[]; norms: number[] }>,
+  runs: NormRecord | Record<string, NormRecord>,
   options: { title?: string } = {},
 ): VegaLiteSpec {
-  const groups = "norms" in runs && Array.isArray(runs.norms)
-    ? { "L2 norm": runs as { iterations: number[]; norms: number[] } }
-    : (runs as Record<string, { iterations: number[]; norms: number[] }>);
+  const groups = "norms" in runs && Array.isArray(runs.norms) ? { "L2 norm": runs as NormRecord } : (runs as Record<string, NormRecord>);
   const names = Object.keys(groups);
-  const rows = names.flatMap((name) => groups[name].iterations.map((iteration, i) => ({ iteration, norm: groups[name].norms[i], series: name })));
+  const rows = names.flatMap((name) => groups[name].steps.map((iteration, i) => ({ iteration, norm: groups[name].norms[i], series: name })));
   return figureSpec(
     {
       data: { values: rows },
@@ -161,101 +165,48 @@ export function dropoutSchemesSpec(result: DropoutSchemesResult, options: { titl
   );
 }
 
-/** One picture of an image grid. */
-export interface GridImage {
-  pixels: Uint8Array;
-  /** [height, width, channels], channels 1 or 3. */
-  shape: [number, number, number];
-  caption?: string;
+/**
+ * Misclassified examples in a grid, each captioned with its true and predicted class (seed 004, figure 7).
+ *
+ * @example
+ * showFigure(misclassifiedGridSpec(misclassifiedExamples(model, test, 36), { columns: 6 }), { caption: "Misclassified images." });
+ */
+export function misclassifiedGridSpec(examples: LabelledImage[], options: Omit<ImageGridOptions, "captions"> = {}): VegaLiteSpec {
+  if (examples.length === 0) throw new Error("misclassifiedGridSpec: no misclassified examples to show");
+  // Two short lines read better than one long one under a small picture.
+  const captions = examples.map((e) => e.caption.replace("true: ", "").replace(" / predicted: ", " → "));
+  return imageGridSpec(examples.map(enlarge(options.cellSize ?? 64)), { cellSize: 64, columns: 6, ...options, captions });
 }
 
 /**
- * Images in a grid as Vega-Lite `image` marks (PNG data URLs), with captions under them
- * (misclassified examples with true/predicted labels, learned filters).
+ * The filters of a convolution (the first by default) as a numbered grid, enlarged without
+ * blurring (seed 004, figure 6); built on the core library's convFilterImages and imageGridSpec.
  *
  * @example
- * showFigure(imageGridSpec(misclassifiedExamples(model, test, 36), { columns: 6 }), { caption: "Misclassified images." });
+ * showFigure(filterGridSpec(model), { caption: "Learned filters of the first convolution." });
  */
-export function imageGridSpec(images: GridImage[], options: { columns?: number; cellSize?: number; title?: string } = {}): VegaLiteSpec {
-  if (images.length === 0) throw new Error("imageGridSpec needs at least one image");
-  const columns = Math.max(1, Math.min(options.columns ?? 6, images.length));
-  const cell = options.cellSize ?? 80;
-  const captioned = images.some((im) => im.caption);
-  const rowHeight = cell + (captioned ? 30 : 6);
-  const colWidth = Math.max(cell + 6, captioned ? cell + 40 : 0);
-  const rows = images.map((im, i) => {
-    const [h, w, c] = im.shape;
-    if (c !== 1 && c !== 3) throw new Error(`imageGridSpec: image ${i} has ${c} channels (expected 1 or 3)`);
-    // Small images are enlarged here (nearest neighbour): SVG viewers would blur them.
-    const factor = Math.max(1, Math.ceil(cell / Math.max(h, w)));
-    const big = upscale(im.pixels, h, w, c, factor);
-    const lines = (im.caption ?? "").split(" / ");
-    return {
-      x: (i % columns) * colWidth,
-      y: Math.floor(i / columns) * rowHeight,
-      url: pngDataUrl(big, h * factor, w * factor, c as 1 | 3),
-      line1: lines[0] ?? "",
-      line2: lines[1] ?? "",
-    };
+export function filterGridSpec(model: tf.LayersModel, options: Omit<ImageGridOptions, "captions"> & FilterImageOptions = {}): VegaLiteSpec {
+  const filters = convFilterImages(model, { layer: options.layer, channel: options.channel });
+  return imageGridSpec(filters.map(enlarge(options.cellSize ?? 40)), {
+    columns: 8, cellSize: 40, ...options, captions: filters.map((_, i) => `${i + 1}`),
   });
-  const width = columns * colWidth;
-  const height = Math.ceil(images.length / columns) * rowHeight;
-  const position = (field: string) => ({ field, type: "quantitative", scale: null, axis: null });
-  const layer: VegaLiteSpec[] = [
-    {
-      mark: { type: "image", width: cell, height: cell, align: "left", baseline: "top", aria: false },
-      encoding: { x: position("x"), y: position("y"), url: { field: "url", type: "nominal" } },
-    },
-  ];
-  if (captioned) {
-    for (const [field, dy] of [["line1", cell + 2], ["line2", cell + 14]] as const) {
-      layer.push({
-        mark: { type: "text", align: "center", baseline: "top", fontSize: 10, dy, dx: cell / 2, limit: 0 },
-        encoding: { x: position("x"), y: position("y"), text: { field } },
-      });
-    }
-  }
-  return figureSpec({ data: { values: rows }, layer }, { title: options.title, width, height });
 }
 
-function upscale(pixels: Uint8Array, h: number, w: number, c: number, factor: number): Uint8Array {
-  if (factor === 1) return pixels;
-  const W = w * factor;
-  const out = new Uint8Array(h * factor * W * c);
-  for (let y = 0; y < h * factor; y++) {
-    for (let x = 0; x < W; x++) {
-      const s = (Math.floor(y / factor) * w + Math.floor(x / factor)) * c;
-      const d = (y * W + x) * c;
-      for (let k = 0; k < c; k++) out[d + k] = pixels[s + k];
+/** Enlarges small images by whole factors (nearest neighbour) so no viewer blurs them. */
+function enlarge(cell: number): (image: GridImage) => GridImage {
+  return (image) => {
+    const factor = Math.max(1, Math.floor(cell / Math.max(image.width, image.height)));
+    if (factor === 1) return image;
+    const { width: w, height: h, channels: c } = image;
+    const W = w * factor;
+    const out = new Uint8Array(h * factor * W * c);
+    for (let y = 0; y < h * factor; y++) {
+      for (let x = 0; x < W; x++) {
+        const s = (Math.floor(y / factor) * w + Math.floor(x / factor)) * c;
+        const d = (y * W + x) * c;
+        for (let k = 0; k < c; k++) out[d + k] = image.pixels[s + k];
+      }
     }
-  }
-  return out;
-}
-
-/**
- * The filters of a model's first convolution as images (each scaled to 0..255; RGB when the
- * input has 3 channels, else the first input channel in grey).
- *
- * @example
- * showFigure(imageGridSpec(convFilterImages(model), { columns: 8, cellSize: 40 }), { caption: "First-layer filters." });
- */
-export function convFilterImages(model: tf.LayersModel, layerIndex?: number): GridImage[] {
-  const convs = model.layers.filter((l) => l.getClassName() === "Conv2D");
-  if (convs.length === 0) throw new Error(`model ${model.name} has no Conv2D layer`);
-  const layer = convs[layerIndex ?? 0];
-  if (!layer) throw new Error(`model ${model.name} has ${convs.length} Conv2D layers; no layer ${layerIndex}`);
-  const kernel = layer.getWeights()[0]; // [kh, kw, in, out]
-  const [kh, kw, cin, cout] = kernel.shape;
-  const values = kernel.dataSync();
-  const channels = cin === 3 ? 3 : 1;
-  const images: GridImage[] = [];
-  for (let f = 0; f < cout; f++) {
-    const vals: number[] = [];
-    for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < channels; c++) vals.push(values[((y * kw + x) * cin + c) * cout + f]);
-    const min = Math.min(...vals);
-    const max = Math.max(...vals);
-    const pixels = Uint8Array.from(vals, (v) => (max > min ? Math.round((255 * (v - min)) / (max - min)) : 128));
-    images.push({ pixels, shape: [kh, kw, channels], caption: `filter ${f + 1}` });
-  }
-  return images;
+    return { pixels: out, width: W, height: h * factor, channels: c };
+  };
 }

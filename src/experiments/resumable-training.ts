@@ -83,6 +83,7 @@ export async function trainWithCheckpoints(model: tf.LayersModel, train: ImageDa
         onEpochBegin: () => call("onEpochBegin", epoch),
         onBatchEnd: (batch: BatchInfo) => {
           history.batchLoss.push(batch.loss);
+          history.batchEpoch.push(epoch);
           return call("onBatchEnd", { ...batch, epoch });
         },
         onEpochEnd: (logs: EpochLogs) => {

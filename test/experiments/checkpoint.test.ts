@@ -41,6 +41,7 @@ for (const optimizer of [
     assert.deepEqual(seenEpochs, [3], "only the missing epoch is trained");
     assert.deepEqual(history.epochs, [1, 2, 3]);
     assert.deepEqual(history.batchLoss, expected.batchLoss);
+    assert.deepEqual(history.batchEpoch, expected.batchEpoch);
     assert.deepEqual(history.trainLoss, expected.trainLoss);
     assert.deepEqual(history.valLoss, expected.valLoss);
     assert.deepEqual(history.learningRate, expected.learningRate);
