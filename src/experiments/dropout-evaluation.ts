@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchTensors } from "../data/batches.js";
 import type { ImageDataset } from "../data/dataset.js";
+import { checkDatasetFitsModel } from "../train/evaluate.js";
 import { lossForModel } from "../train/losses.js";
 
 /** Accuracy of each scheme for each number of sampled masks N. */
@@ -51,6 +52,7 @@ export function evaluateDropoutSchemes(
   if (!model.layers.some((l) => DROPOUT_CLASSES.includes(l.getClassName()))) {
     throw new Error(`model ${model.name} has no dropout layer: the three schemes would all be the same`);
   }
+  checkDatasetFitsModel(model, ds);
   const logProbabilities = lossForModel(model) === "nll";
   const n = ds.indices.length;
   if (n === 0) throw new Error(`cannot evaluate on ${ds.name}: it has no images`);

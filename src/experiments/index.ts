@@ -4,7 +4,7 @@ export { choice, uniform, logUniform, intRange, normalizeSpace, gridPoints, samp
 export type { ParamValue, Params, ParamDomain, SearchSpace, SearchSpaceInput } from "./search-space.js";
 export { RunStore } from "./run-store.js";
 export type { RunRecord } from "./run-store.js";
-export { runTrial, bestTrial } from "./trials.js";
+export { runTrial, bestTrial, trialRows } from "./trials.js";
 export type { Objective, ObjectiveResult, Trial, SearchOptions, SearchResult } from "./trials.js";
 export { gridSearch } from "./grid-search.js";
 export { randomSearch } from "./random-search.js";

@@ -6,6 +6,7 @@ import { batches } from "../data/batches.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { deriveSeed } from "../data/random.js";
 import { selectEngine } from "../display/engine.js";
+import { checkDatasetFitsModel } from "../train/evaluate.js";
 import { LossName, lossForModel, lossFunction } from "../train/losses.js";
 import { createOptimizer, OptimizerConfig } from "../train/optimizers.js";
 
@@ -61,6 +62,7 @@ export async function lrRangeTest(model: tf.LayersModel, train: ImageDataset, op
   const smoothing = options.smoothing ?? 0.9;
   const divergeFactor = options.divergeFactor ?? 4;
   const batchSize = options.batchSize ?? 64;
+  checkDatasetFitsModel(model, train);
   const lossFn = lossFunction(options.loss ?? lossForModel(model));
   const saved = options.restoreWeights === false ? null : model.getWeights().map((w) => w.clone());
   const optimizer = createOptimizer({ ...options.optimizer, learningRate: minRate });

@@ -62,3 +62,13 @@ export function bestTrial(trials: Trial[], goal: "minimize" | "maximize" = "mini
   const sign = goal === "maximize" ? -1 : 1;
   return trials.reduce((best, t) => (sign * t.value < sign * best.value ? t : best));
 }
+
+/**
+ * One row per trial (its parameters, the value, whether it was read from the store), for showTable.
+ *
+ * @example
+ * showTable(trialRows(result, "validation accuracy"), { caption: "Grid search." });
+ */
+export function trialRows(result: SearchResult, valueName = "value"): Record<string, string | number | boolean>[] {
+  return result.trials.map((t) => ({ trial: t.trial + 1, ...t.params, [valueName]: t.value, seconds: Math.round(t.seconds * 10) / 10, stored: t.stored }));
+}

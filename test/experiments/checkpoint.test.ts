@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { loadMnist, splitTrainValidation } from "../../src/data/index.js";
 import { mlp } from "../../src/models/index.js";
-import { trainModel, createOptimizer, stepDecay, OptimizerConfig } from "../../src/train/index.js";
+import { trainModel, createOptimizer, stepDecay, oneCycle, OptimizerConfig, LearningRateSchedule } from "../../src/train/index.js";
 import { loadCheckpoint, saveCheckpoint, trainWithCheckpoints } from "../../src/experiments/index.js";
 
 const [train, validation] = splitTrainValidation(loadMnist({ limit: 400 }), 300);
@@ -14,15 +14,14 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "labreport-ckpt-"));
 
 const weightsOf = (model: tf.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
-for (const optimizer of [
-  { name: "sgd", learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 },
-  { name: "adam", learningRate: 0.003 },
-] as OptimizerConfig[]) {
-  test(`an interrupted, resumed run matches an uninterrupted trainModel run exactly (${optimizer.name})`, async () => {
-    const options = {
-      epochs: 3, batchSize: 32, optimizer, validation, seed: 5, progress: false as const,
-      schedule: stepDecay({ stepSize: 1, gamma: 0.5 }),
-    };
+const cases: { optimizer: OptimizerConfig; schedule: LearningRateSchedule }[] = [
+  { optimizer: { name: "sgd", learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 }, schedule: stepDecay({ stepSize: 1, gamma: 0.5 }) },
+  // 10 batches per epoch: the per-batch one-cycle schedule must continue at step 20 after the resume.
+  { optimizer: { name: "adam", learningRate: 0.003 }, schedule: oneCycle({ maxRate: 0.01, totalSteps: 30 }) },
+];
+for (const { optimizer, schedule } of cases) {
+  test(`an interrupted, resumed run matches an uninterrupted trainModel run exactly (${optimizer.name}, ${schedule.name})`, async () => {
+    const options = { epochs: 3, batchSize: 32, optimizer, validation, seed: 5, progress: false as const, schedule };
     const build = (seed: number) => mlp({ hidden: [24], dropout: 0.2, batchNorm: "afterRelu", seed });
     const reference = build(3);
     const expected = await trainModel(reference, train, options);
