@@ -2,7 +2,24 @@
 //
 //   import { loadMnist, convNet, trainModel, learningCurveSpec, showFigure } from "labreport";
 //
-// data → models → train → plots → display, one folder per concept.
+//   const train = loadMnist();                               // 60,000 normalised digits
+//   const test = loadMnist({ split: "test" });
+//   const model = convNet({ seed: 42 });                      // seed 003's ConvNet, 431,080 parameters
+//   const history = await trainModel(model, train, {
+//     epochs: 10, optimizer: { learningRate: 0.01 }, validation: test, seed: 42,
+//   });
+//   showFigure(learningCurveSpec(history), { label: "fig-errors", caption: "Error per epoch." });
+//
+// One folder per concept, in the order of an experiment:
+//   data/     IDX files, MNIST / Fashion-MNIST, subsets, splits, seeded shuffles, batches
+//   models/   the seeds' architectures (mlp, convNet, leNetStyleNet, smallCnn, vggStyleNet, …),
+//             seeded PyTorch-style initialisation, countParameters
+//   train/    trainModel → History; optimisers (SGD, momentum, Nesterov, Adam, weight decay),
+//             schedules, early stopping, evaluation, confusion matrices, trackers
+//   plots/    Vega-Lite specs: learning curves, line charts, mean ± std bands, confusion matrices, image grids
+//   display/  showMarkdown, showFigure, showTable, live progress, the engine record
+// Note for notebook cells: tslab cannot see top-level variables in object shorthands;
+// write `{ validation: validation }`, not `{ validation }`.
 export * as tf from "@tensorflow/tfjs";
 export { useEngine, engineInfo } from "./engine/index.js";
 export type { EngineInfo, EngineName } from "./engine/index.js";
