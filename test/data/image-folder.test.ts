@@ -104,6 +104,28 @@ test("a missing, empty or corrupt folder is one clear error naming the path and 
   await assert.rejects(loadImageFolder(oneClass), /only one class/);
 });
 
+test("a pixel cache is read back for the same files and options, and refreshed when a file changes", async () => {
+  const dir = await makeFlatFolder(3);
+  const cache = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labreport-cache-")), "cats.bin");
+  const first = await loadImageFolder(dir, { size: 8, validation: 1, test: 1, cache });
+  assert.ok(fs.existsSync(cache));
+  // Mark the cached pixels: a second load must return the marks, proving it did not decode.
+  const bytes = fs.readFileSync(cache);
+  const start = bytes.length - first.all.labels.length - first.all.pixels.length;
+  bytes.fill(7, start, start + first.all.pixels.length);
+  fs.writeFileSync(cache, bytes);
+  const second = await loadImageFolder(dir, { size: 8, validation: 1, test: 1, cache });
+  assert.ok(second.all.pixels.every((v) => v === 7));
+  assert.deepEqual(second.all.labels, first.all.labels);
+  // Other options, or a changed file, decode again.
+  const other = await loadImageFolder(dir, { size: 9, validation: 1, test: 1, cache });
+  assert.equal(other.all.pixels.length, 6 * 9 * 9 * 3);
+  const later = new Date(Date.now() + 5000);
+  fs.utimesSync(path.join(dir, "cat.0.png"), later, later);
+  const third = await loadImageFolder(dir, { size: 8, validation: 1, test: 1, cache });
+  assert.deepEqual(third.all.pixels, first.all.pixels);
+});
+
 test("augmentation: seeded per epoch, crops shift with zero padding, flips mirror", async () => {
   const dir = await makeFlatFolder(6);
   const { train } = await loadImageFolder(dir, { size: 12, validation: 2, test: 2, seed: 1 });
