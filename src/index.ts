@@ -18,8 +18,6 @@
 //             schedules, early stopping, evaluation, confusion matrices, trackers
 //   plots/    Vega-Lite specs: learning curves, line charts, mean ± std bands, confusion matrices, image grids
 //   display/  showMarkdown, showFigure, showTable, live progress, the engine record
-// Note for notebook cells: tslab cannot see top-level variables in object shorthands;
-// write `{ validation: validation }`, not `{ validation }`.
 export * as tf from "@tensorflow/tfjs";
 export { useEngine, engineInfo } from "./engine/index.js";
 export type { EngineInfo, EngineName } from "./engine/index.js";
