@@ -49,7 +49,7 @@ const candidates: Record<EngineName, { backend: string; load: () => string | und
 /** Selects the engine (once) and makes it tfjs's active backend. */
 export function useEngine(log: (line: string) => void = (l) => console.log(l)): EngineInfo {
   if (chosen) return chosen;
-  const forced = process.env.LABREPORT_ENGINE as EngineName | undefined;
+  const forced = (process.env.LABREPORT_ENGINE || undefined) as EngineName | undefined;
   if (forced !== undefined && !(forced in candidates)) {
     throw new Error(`LABREPORT_ENGINE=${forced} is not an engine; use one of ${Object.keys(candidates).join(", ")}`);
   }

@@ -10,8 +10,8 @@ export const BACKEND_NAME = "labnative";
 
 /** Same storage and fallbacks as the cpu backend; only the kernel table differs. */
 class NativeBackend extends MathBackendCPU {
-  /** Idle arrays kept for reuse; LABREPORT_NATIVE_POOL_MB=0 turns recycling off. */
-  readonly pool = new BufferPool(Number(process.env.LABREPORT_NATIVE_POOL_MB ?? 256) * 1048576);
+  /** Idle arrays kept for reuse, up to LABREPORT_NATIVE_POOL_MB (default 1024; 0 turns recycling off). */
+  readonly pool = new BufferPool(Number(process.env.LABREPORT_NATIVE_POOL_MB ?? 1024) * 1048576);
 
   constructor() {
     super();

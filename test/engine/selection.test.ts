@@ -1,0 +1,41 @@
+// Engine selection (src/engine/index.ts) with the native addon: LABREPORT_ENGINE forces an
+// engine, the choice is said once, and a missing addon is reported with its cause.
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { addonPath } from "../../src/engine/native/addon";
+
+const engineModule = path.join(__dirname, "..", "..", "src", "engine", "index.js");
+
+function select(env: Record<string, string>): { status: number | null; out: string } {
+  const script = `const e = require(${JSON.stringify(engineModule)}); const i = e.useEngine(); e.useEngine();` +
+    `console.log("backend=" + require("@tensorflow/tfjs").getBackend() + " name=" + i.name);`;
+  const r = spawnSync(process.execPath, ["-e", script], { env: { ...process.env, ...env }, encoding: "utf8" });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test("the addon is built (npm install ran scripts/build-native.js)", () => {
+  assert.ok(addonPath(), "build/Release/labnative.node missing: run `node scripts/build-native.js`");
+});
+
+test("LABREPORT_ENGINE=native trains on the labnative backend and says so once", () => {
+  const r = select({ LABREPORT_ENGINE: "native" });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /backend=labnative name=native/);
+  assert.equal(r.out.match(/labreport engine:/g)?.length, 1, r.out);
+});
+
+test("without LABREPORT_ENGINE the native engine is chosen over pure JS, with the reason", () => {
+  const r = select({ LABREPORT_ENGINE: "" });
+  assert.equal(r.status, 0, r.out);
+  // tfjs-node cannot install here; where it does, it wins and this test says so.
+  if (/name=tfjs-node/.test(r.out)) return;
+  assert.match(r.out, /labreport engine: native \(tfjs-node unavailable/);
+});
+
+test("LABREPORT_ENGINE=cpu forces pure JS", () => {
+  const r = select({ LABREPORT_ENGINE: "cpu" });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /backend=cpu name=cpu/);
+});
