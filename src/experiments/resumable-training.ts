@@ -110,6 +110,13 @@ export async function trainWithCheckpoints(model: tf.LayersModel, train: ImageDa
       }
     }
     await call("onTrainEnd");
+    // Early stopping put the best epoch's weights back: the finished run's checkpoint keeps those.
+    if (history.restoredEpoch !== undefined) {
+      await saveCheckpoint(options.checkpointDir, model, {
+        epoch: history.epochs[history.epochs.length - 1], optimizer, baseLearningRate: baseRate, history,
+        extra: { stoppedEarly: true },
+      });
+    }
   } finally {
     if (ownsOptimizer) optimizer.dispose();
   }

@@ -73,3 +73,25 @@ test("saveCheckpoint / loadCheckpoint round-trip weights, optimiser state and ep
   await assert.rejects(loadCheckpoint(dir, copy, createOptimizer({ name: "adam", learningRate: 0.1 })), /optimiser sgd/);
   await assert.rejects(loadCheckpoint(path.join(dir, "nope"), copy), /no checkpoint/);
 });
+
+test("a run that early stopping ended counts as finished when called again", async () => {
+  const dir = tmp();
+  const options = {
+    epochs: 20, batchSize: 100, optimizer: { learningRate: 0.5 }, validation, seed: 1, progress: false as const,
+    earlyStopping: { patience: 1, monitor: "trainLoss" as const, minDelta: 10 }, checkpointDir: dir,
+  };
+  const first = await trainWithCheckpoints(mlp({ hidden: [8], seed: 1 }), train, options);
+  assert.equal(first.restoredEpoch, 1);
+  assert.equal(first.epochs.length, 2, "epoch 2 does not improve on epoch 1 by 10, so patience 1 stops there");
+  assert.equal(first.stoppedEpoch, 2);
+  let trained = 0;
+  const model = mlp({ hidden: [8], seed: 1 });
+  const again = await trainWithCheckpoints(model, train, { ...options, callbacks: [{ onEpochEnd: () => { trained++; } }] });
+  assert.equal(trained, 0);
+  assert.deepEqual(again.trainLoss, first.trainLoss);
+  assert.equal(again.restoredEpoch, 1, "the best epoch's weights were restored");
+  // ...and those are the weights the checkpoint gives back.
+  const reference = mlp({ hidden: [8], seed: 1 });
+  await trainModel(reference, train, { ...options, epochs: 1, earlyStopping: undefined });
+  assert.deepEqual(weightsOf(model), weightsOf(reference));
+});
