@@ -33,7 +33,9 @@ if [[ "${1:-}" == "--bench" ]]; then
 fi
 
 echo "setup: installing npm packages (builds the native engine)"
-if [[ -f package-lock.json ]]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+# A clean install the first time; later runs only bring node_modules up to date (much faster).
+if [[ -f package-lock.json && ! -d node_modules ]]; then npm ci --no-audit --no-fund --loglevel=error
+else npm install --no-audit --no-fund --loglevel=error; fi
 
 echo "setup: compiling the library and the build tool"
 npm run --silent compile

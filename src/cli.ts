@@ -42,6 +42,10 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function parameters(values: string[] | undefined): Record<string, unknown> {
   return Object.fromEntries((values ?? []).map(parseParameter));
 }
@@ -86,7 +90,7 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
           progress,
           browser: chromium.browser,
         });
-        progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${result.figures} figures, ${result.tables} tables)`);
+        progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${plural(result.figures, "figure")}, ${plural(result.tables, "table")})`);
       } catch (err) {
         failed++;
         progress.notebookEnd(false, "failed");

@@ -76,7 +76,7 @@ export class TerminalProgress implements ProgressSink {
 
   private draw(): void {
     const columns = this.out.columns ?? 100;
-    const text = `${this.label} ${this.cellText} ${clock(Date.now() - this.started)}${this.detailText ? `  ${this.detailText}` : ""}`;
+    const text = `${this.label} ${clock(Date.now() - this.started)} ${this.cellText}${this.detailText ? `  ${this.detailText}` : ""}`;
     this.out.write(`\r\x1b[2K${text.slice(0, columns - 1)}`);
   }
 }
