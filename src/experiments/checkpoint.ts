@@ -85,11 +85,7 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, content
     // getWeights returns a fresh tensor for the step count; free it (the others are the live variables).
     if (named.length > 0 && named[0].name === "iter") named[0].tensor.dispose();
   }
-  const randomStates: Record<string, number> = {};
-  model.layers.forEach((layer, i) => {
-    const random = (layer as unknown as { random?: unknown }).random;
-    if (random instanceof Random) randomStates[String(i)] = (random as unknown as { state: number }).state;
-  });
+  const randomStates = captureRandomStates(model);
   const valuesFile = `values-${contents.epoch}-${Date.now()}.bin`;
   const bytes = Buffer.concat(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)));
   fs.writeFileSync(path.join(dir, valuesFile), bytes);
@@ -163,12 +159,32 @@ export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimiz
     writeAdamPowers(optimizer.optimizer, saved.extra);
     optimizer.setLearningRate(saved.learningRate);
   }
+  restoreRandomStates(model, manifest.randomStates);
+  return manifest;
+}
+
+/**
+ * The state of every seeded random stream in the model's layers (SeededDropout masks), by layer position.
+ *
+ * @example
+ * const states = captureRandomStates(model); // { "2": 123456789 }
+ */
+export function captureRandomStates(model: tf.LayersModel): Record<string, number> {
+  const states: Record<string, number> = {};
   model.layers.forEach((layer, i) => {
-    const state = manifest.randomStates[String(i)];
+    const random = (layer as unknown as { random?: unknown }).random;
+    if (random instanceof Random) states[String(i)] = (random as unknown as { state: number }).state;
+  });
+  return states;
+}
+
+/** Puts back states from captureRandomStates, so the next dropout masks repeat. @example restoreRandomStates(model, states); */
+export function restoreRandomStates(model: tf.LayersModel, states: Record<string, number>): void {
+  model.layers.forEach((layer, i) => {
+    const state = states[String(i)];
     const random = (layer as unknown as { random?: unknown }).random;
     if (state !== undefined && random instanceof Random) (random as unknown as { state: number }).state = state;
   });
-  return manifest;
 }
 
 /** The History stored in a checkpoint manifest. */

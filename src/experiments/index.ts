@@ -14,7 +14,7 @@ export { fitGaussianProcess, fitGaussianProcessML, expectedImprovement, normalCd
 export type { GaussianProcess } from "./gaussian-process.js";
 export { repeatRuns, summarizeRuns, historyMetrics } from "./repeated-runs.js";
 export type { RepeatedRuns, RunMetrics } from "./repeated-runs.js";
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint, historyFromManifest } from "./checkpoint.js";
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint, historyFromManifest, captureRandomStates, restoreRandomStates } from "./checkpoint.js";
 export type { CheckpointManifest, CheckpointContents } from "./checkpoint.js";
 export { trainWithCheckpoints } from "./resumable-training.js";
 export type { CheckpointedTrainOptions } from "./resumable-training.js";

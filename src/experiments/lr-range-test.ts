@@ -9,6 +9,7 @@ import { selectEngine } from "../display/engine.js";
 import { checkDatasetFitsModel } from "../train/evaluate.js";
 import { LossName, lossForModel, lossFunction } from "../train/losses.js";
 import { createOptimizer, OptimizerConfig } from "../train/optimizers.js";
+import { captureRandomStates, restoreRandomStates } from "./checkpoint.js";
 
 export interface LrRangeTestOptions {
   /** First learning rate (default 1e-6). */
@@ -27,7 +28,7 @@ export interface LrRangeTestOptions {
   smoothing?: number;
   /** Stop once the smoothed loss exceeds this many times its minimum (default 4). */
   divergeFactor?: number;
-  /** Put the model's weights back afterwards (default true). */
+  /** Put the model's weights (and its dropout streams) back afterwards (default true). */
   restoreWeights?: boolean;
 }
 
@@ -65,6 +66,7 @@ export async function lrRangeTest(model: tf.LayersModel, train: ImageDataset, op
   checkDatasetFitsModel(model, train);
   const lossFn = lossFunction(options.loss ?? lossForModel(model));
   const saved = options.restoreWeights === false ? null : model.getWeights().map((w) => w.clone());
+  const randomStates = captureRandomStates(model);
   const optimizer = createOptimizer({ ...options.optimizer, learningRate: minRate });
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const rates: number[] = [];
@@ -102,6 +104,7 @@ export async function lrRangeTest(model: tf.LayersModel, train: ImageDataset, op
     if (saved) {
       model.setWeights(saved);
       tf.dispose(saved);
+      restoreRandomStates(model, randomStates);
     }
   }
   const finite = smoothedLosses.map((v) => (Number.isFinite(v) ? v : Infinity));

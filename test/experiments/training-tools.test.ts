@@ -25,6 +25,12 @@ test("LR range test on a tiny model: rates grow exponentially, loss falls then d
   assert.ok(minSmoothed < result.smoothedLosses[0] - 0.3, `loss should fall: ${result.smoothedLosses[0]} → ${minSmoothed}`);
   assert.ok(result.suggestedRate > 1e-3 && result.suggestedRate < 2, `suggested ${result.suggestedRate}`);
   assert.ok(result.steepestRate <= result.minLossRate);
+  // The test leaves no trace: training afterwards (with dropout) matches training a fresh model.
+  const withDropout = () => mlp({ hidden: [16], dropout: 0.3, seed: 6 });
+  const tested = withDropout();
+  await lrRangeTest(tested, train, { steps: 10, batchSize: 32 });
+  const after = async (m: tf.LayersModel) => (await trainModel(m, train, { ...quiet, epochs: 1, batchSize: 100, seed: 2 })).batchLoss;
+  assert.deepEqual(await after(tested), await after(withDropout()));
   // The suggestion trains: one epoch at the suggested rate beats one at the smallest rate.
   const at = async (rate: number) =>
     (await trainModel(mlpWithHidden(32, { seed: 1 }), train, { ...quiet, epochs: 1, batchSize: 32, optimizer: { learningRate: rate }, seed: 1 })).trainLoss[0];
