@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
 import { biasInitializer, Init, InitSpec, resolveInit, weightInitializer } from "./initializers.js";
-import { SeededDropout } from "./custom-layers.js";
+import { PyTorchBatchNorm, SeededDropout } from "./custom-layers.js";
 import { selectEngine } from "../display/engine.js";
 
 /** What the last layer of a classifier returns. */
@@ -100,12 +100,9 @@ export class SequentialBuilder {
     return this.add(tf.layers.reLU());
   }
 
-  /**
-   * Batch normalisation over the last axis (nn.BatchNorm1d / BatchNorm2d): momentum 0.1, eps 1e-5 as PyTorch.
-   * One difference remains: the moving variance averages the biased batch variance (PyTorch: unbiased).
-   */
+  /** Batch normalisation over the last axis, as PyTorch's nn.BatchNorm1d / BatchNorm2d (momentum 0.1, eps 1e-5). */
   batchNorm(): this {
-    return this.add(tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5 }));
+    return this.add(new PyTorchBatchNorm());
   }
 
   /** Dropout with probability `rate` of zeroing a unit during training (seeded masks). */

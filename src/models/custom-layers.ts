@@ -1,5 +1,7 @@
-// The one layer tfjs lacks for reproducible training: dropout whose masks come from a seeded stream
-// (tf.layers.dropout with a seed repeats the same mask every step; without one it uses Math.random).
+// Layers where tfjs's own differ from PyTorch's in ways the assignments can see:
+// - dropout whose masks come from a seeded stream (tf.layers.dropout with a seed repeats the same
+//   mask every step; without one it uses Math.random);
+// - batch normalisation whose moving variance averages the unbiased batch variance, as PyTorch's.
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
 
@@ -42,3 +44,61 @@ export class SeededDropout extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(SeededDropout);
+
+// tfjs exports a factory, not the class; the class is what a subclass needs.
+const BatchNormalizationBase = tf.layers.batchNormalization({}).constructor as unknown as new (args: {
+  axis?: number;
+  momentum?: number;
+  epsilon?: number;
+  name?: string;
+}) => tf.layers.Layer;
+
+interface BatchNormalizationFields {
+  gamma: tf.LayerVariable;
+  beta: tf.LayerVariable;
+  movingMean: tf.LayerVariable;
+  movingVariance: tf.LayerVariable;
+  epsilon: number;
+  momentum: number;
+}
+
+/**
+ * Batch normalisation over the last axis exactly as PyTorch's BatchNorm1d/2d: momentum 0.1 and
+ * eps 1e-5 by default, batch statistics in training (biased variance for normalising), and moving
+ * statistics updated with the unbiased variance, so evaluation matches PyTorch's model.eval().
+ *
+ * @example
+ * model.add(new PyTorchBatchNorm({}));
+ */
+export class PyTorchBatchNorm extends BatchNormalizationBase {
+  static className = "PyTorchBatchNorm";
+
+  constructor(args: { momentum?: number; epsilon?: number; name?: string } = {}) {
+    // tfjs's momentum is the share kept (PyTorch's 0.1 is tfjs's 0.9).
+    super({ axis: -1, momentum: 1 - (args.momentum ?? 0.1), epsilon: args.epsilon ?? 1e-5, name: args.name });
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
+    if (!kwargs.training) return super.call(inputs, kwargs);
+    const self = this as unknown as BatchNormalizationFields;
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+      const { mean, variance } = tf.moments(x, axes);
+      const out = tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
+      const count = x.size / x.shape[x.rank - 1];
+      const unbiased = count > 1 ? variance.mul(count / (count - 1)) : variance;
+      const keep = self.momentum;
+      self.movingMean.write(self.movingMean.read().mul(keep).add(mean.mul(1 - keep)));
+      self.movingVariance.write(self.movingVariance.read().mul(keep).add(unbiased.mul(1 - keep)));
+      return out;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    // Saved with PyTorch's meaning of momentum, which the constructor reads.
+    const self = this as unknown as BatchNormalizationFields;
+    return { ...super.getConfig(), momentum: 1 - self.momentum, epsilon: self.epsilon };
+  }
+}
+tf.serialization.registerClass(PyTorchBatchNorm as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer>);

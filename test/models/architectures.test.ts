@@ -31,9 +31,9 @@ test("batch norm counts gamma and beta, not the moving statistics", () => {
   assert.equal(countParameters(mlp({ hidden: [30], batchNorm: "afterRelu" })), 23920);
   assert.equal(countParameters(mlp({ hidden: [30], batchNorm: "beforeRelu" })), 23920);
   const layers = mlp({ hidden: [30], batchNorm: "beforeRelu" }).layers.map((l) => l.getClassName());
-  assert.ok(layers.indexOf("BatchNormalization") < layers.indexOf("ReLU"));
+  assert.ok(layers.indexOf("PyTorchBatchNorm") < layers.indexOf("ReLU"));
   const after = mlp({ hidden: [30], batchNorm: "afterRelu" }).layers.map((l) => l.getClassName());
-  assert.ok(after.indexOf("BatchNormalization") > after.indexOf("ReLU"));
+  assert.ok(after.indexOf("PyTorchBatchNorm") > after.indexOf("ReLU"));
 });
 
 test("seed 004: MLP 784-800-800-10 and the three VGG-style variants at 64x64x3", () => {
@@ -93,4 +93,23 @@ test("summarizeModel lists layers with their parameters", () => {
   assert.equal(rows.reduce((s, r) => s + r.parameters, 0), 19370);
   assert.equal(rows[0].type, "Conv2D");
   assert.equal(rows[0].output, "[N,24,24,6]");
+});
+
+test("models with the custom layers survive a save/load round trip", async () => {
+  const model = convNet({ batchNorm: true, dropout: 0.5, seed: 9 });
+  const artifacts: tf.io.ModelArtifacts[] = [];
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts.push(a);
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+  }));
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts[0]));
+  const classes = loaded.layers.map((l) => l.getClassName());
+  assert.ok(classes.includes("PyTorchBatchNorm") && classes.includes("SeededDropout"));
+  const bn = loaded.layers.find((l) => l.getClassName() === "PyTorchBatchNorm")!;
+  assert.equal((bn.getConfig() as { momentum: number }).momentum.toFixed(6), "0.100000");
+  const x = tf.randomNormal([2, 28, 28, 1], 0, 1, "float32", 3);
+  const a = (model.predict(x) as tf.Tensor).dataSync();
+  const b = (loaded.predict(x) as tf.Tensor).dataSync();
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5));
+  assert.equal(countParameters(loaded), countParameters(model));
 });

@@ -38,7 +38,7 @@ for L in spec["layers"]:
     layers.append(L)
 x0 = torch.tensor(spec["x"]).reshape(spec["xShape"]).permute(0, 3, 1, 2)
 y = torch.tensor(spec["y"], dtype=torch.long)
-def forward(x):
+def forward(x, training=True):
     for L in layers:
         k = L["type"]
         if k == "conv": x = F.conv2d(x, L["w"], L["b"], stride=L["stride"], padding=L["padding"])
@@ -46,7 +46,7 @@ def forward(x):
         elif k == "relu": x = F.relu(x)
         elif k == "maxpool": x = F.max_pool2d(x, L["size"], L["stride"])
         elif k == "bn":
-            x = F.batch_norm(x, L["rm"], L["rv"], L["g"], L["b"], training=True, momentum=0.1, eps=1e-5)
+            x = F.batch_norm(x, L["rm"], L["rv"], L["g"], L["b"], training=training, momentum=0.1, eps=1e-5)
         elif k == "flatten": x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
         elif k == "dense": x = F.linear(x, L["w"], L["b"])
         elif k == "logsoftmax": x = F.log_softmax(x, dim=1)
@@ -62,12 +62,14 @@ for step in range(spec["steps"]):
     out = forward(x0)
     loss = F.nll_loss(out, y) if spec["loss"] == "nll" else F.cross_entropy(out, y)
     loss.backward(); opt.step(); losses.append(loss.item())
+with torch.no_grad():
+    evaluation = forward(x0, training=False).reshape(-1).tolist()
 final = []
 for L in layers:
     if L["type"] == "conv": final += [L["w"].permute(2, 3, 1, 0).reshape(-1).tolist(), L["b"].tolist()]
     elif L["type"] == "dense": final += [L["w"].t().reshape(-1).tolist(), L["b"].tolist()]
     elif L["type"] == "bn": final += [L["g"].tolist(), L["b"].tolist()]
-print(json.dumps({"losses": losses, "weights": final}))
+print(json.dumps({"losses": losses, "weights": final, "evaluation": evaluation}))
 `;
 
 /** The model as the layer list the script understands. */
@@ -86,7 +88,7 @@ function describe(model: tf.LayersModel): object[] {
     } else if (kind === "ZeroPadding2D") out.push({ type: "pad", padding: config.padding[0][0] });
     else if (kind === "ReLU") out.push({ type: "relu" });
     else if (kind === "MaxPooling2D") out.push({ type: "maxpool", size: config.poolSize[0], stride: config.strides[0] });
-    else if (kind === "BatchNormalization") out.push({ type: "bn", gamma: Array.from(w[0].dataSync()), beta: Array.from(w[1].dataSync()) });
+    else if (kind === "PyTorchBatchNorm") out.push({ type: "bn", gamma: Array.from(w[0].dataSync()), beta: Array.from(w[1].dataSync()) });
     else if (kind === "Flatten") out.push({ type: "flatten" });
     else if (kind === "Dense") out.push({ type: "dense", kernel: Array.from(w[0].dataSync()), kernelShape: w[0].shape, bias: Array.from(w[1].dataSync()) });
     else if (kind === "Activation" && config.activation === "logSoftmax") out.push({ type: "logsoftmax" });
@@ -103,7 +105,7 @@ async function compare(name: string, model: tf.LayersModel, optimizer: Optimizer
   const spec = { layers: describe(model), x, xShape: [16, 28, 28, 1], y, optimizer, steps, loss };
   const py = spawnSync(PYTHON, ["-c", SCRIPT], { input: JSON.stringify(spec), encoding: "utf8", maxBuffer: 1 << 28 });
   assert.equal(py.status, 0, py.stderr);
-  const torch = JSON.parse(py.stdout) as { losses: number[]; weights: number[][] };
+  const torch = JSON.parse(py.stdout) as { losses: number[]; weights: number[][]; evaluation: number[] };
   const history = await trainModel(model, batch, { epochs: steps, batchSize: 16, shuffle: false, optimizer, progress: false });
   history.batchLoss.forEach((l, i) => assert.ok(Math.abs(l - torch.losses[i]) < 1e-4, `${name}: loss ${i} ${l} vs PyTorch ${torch.losses[i]}`));
   const ours = model.trainableWeights.map((w) => Array.from(w.read().dataSync()));
@@ -112,6 +114,10 @@ async function compare(name: string, model: tf.LayersModel, optimizer: Optimizer
     const worst = values.reduce((m, v, j) => Math.max(m, Math.abs(v - torch.weights[i][j])), 0);
     assert.ok(worst < 2e-4, `${name}: parameter ${i} differs from PyTorch by ${worst}`);
   });
+  // Inference mode after training: batch norm on its moving statistics, as PyTorch's model.eval().
+  const evaluation = tf.tidy(() => Array.from((model.predict(tf.tensor4d(x, [16, 28, 28, 1])) as tf.Tensor).dataSync()));
+  const worst = evaluation.reduce((m, v, j) => Math.max(m, Math.abs(v - torch.evaluation[j])), 0);
+  assert.ok(worst < 2e-3, `${name}: inference outputs differ from PyTorch's by ${worst}`);
 }
 
 const sgd: OptimizerConfig = { learningRate: 0.1, momentum: 0.9, weightDecay: 0.01 };

@@ -45,7 +45,7 @@ test("same seeds give identical numbers (with dropout and batch norm); another s
 
 test("training mode is used for dropout and batch norm: moving statistics change", async () => {
   const model = mlp({ hidden: [16], batchNorm: "beforeRelu", seed: 2 });
-  const bn = model.layers.find((l) => l.getClassName() === "BatchNormalization")!;
+  const bn = model.layers.find((l) => l.getClassName() === "PyTorchBatchNorm")!;
   const before = bn.getWeights()[2].dataSync().slice();
   await trainModel(model, takeFirst(train, 128), { ...quiet, epochs: 1, batchSize: 64 });
   const after = bn.getWeights()[2].dataSync();
