@@ -18,6 +18,7 @@
 //             schedules, early stopping, evaluation, confusion matrices, trackers
 //   plots/    Vega-Lite specs: learning curves, line charts, mean ± std bands, confusion matrices, image grids
 //   display/  showMarkdown, showFigure, showTable, live progress, the engine record
+//   experiments/ repeated runs, grid / random / Bayesian search, checkpoints, LR range test, dropout schemes
 export * as tf from "@tensorflow/tfjs";
 export { useEngine, engineInfo } from "./engine/index.js";
 export type { EngineInfo, EngineName } from "./engine/index.js";
@@ -26,3 +27,8 @@ export * from "./models/index.js";
 export * from "./train/index.js";
 export * from "./plots/index.js";
 export * from "./display/index.js";
+export * from "./experiments/index.js";
+export { loadImageFolder, listImageFolder, decodeImage, splitThreeWays, IMAGE_EXTENSIONS, DOGS_VS_CATS_HELP } from "./data/image-folder.js";
+export type { ImageFolderOptions, ImageFolderSplits, LabelledFile } from "./data/image-folder.js";
+export { withAugmentation, augmentImage } from "./data/augment.js";
+export type { AugmentOptions } from "./data/augment.js";
