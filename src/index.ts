@@ -19,6 +19,8 @@
 //   plots/    Vega-Lite specs: learning curves, line charts, mean ± std bands, confusion matrices, image grids
 //   display/  showMarkdown, showFigure, showTable, live progress, the engine record
 //   experiments/ repeated runs, grid / random / Bayesian search, checkpoints, LR range test, dropout schemes
+import { selectEngine } from "./display/engine.js";
+
 export * as tf from "@tensorflow/tfjs";
 export { useEngine, engineInfo } from "./engine/index.js";
 export type { EngineInfo, EngineName } from "./engine/index.js";
@@ -32,3 +34,8 @@ export { loadImageFolder, listImageFolder, decodeImage, splitThreeWays, IMAGE_EX
 export type { ImageFolderOptions, ImageFolderSplits, LabelledFile } from "./data/image-folder.js";
 export { withAugmentation, augmentImage } from "./data/augment.js";
 export type { AugmentOptions } from "./data/augment.js";
+
+// The engine is chosen when the library is imported, before any tensor exists: weights created on
+// one backend and trained on another would be copied across, and the choice is said (and recorded
+// in the notebook) once, in the cell that imports the library.
+selectEngine();
