@@ -51,12 +51,14 @@ export function lineChartSpec(series: Series | Series[], options: LineChartOptio
   const names = list.map((s) => s.name);
   const longest = Math.max(...list.map((s) => s.values.length));
   const points = options.points ?? longest <= 50;
+  // Integer steps (epochs, iterations) print as integers, also when a run has a single epoch.
+  const integerX = list.every((s) => (s.x ?? []).every(Number.isInteger));
   return figureSpec(
     {
       data: { values: seriesRows(list, options.xStart ?? 1) },
       mark: { type: "line", point: points },
       encoding: {
-        x: { field: "x", type: "quantitative", title: options.xTitle, axis: { tickMinStep: 1 } },
+        x: { field: "x", type: "quantitative", title: options.xTitle, axis: { tickMinStep: 1, ...(integerX ? { format: "d" } : {}) } },
         y: {
           field: "y",
           type: "quantitative",
