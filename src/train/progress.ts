@@ -53,6 +53,8 @@ export function progressReport(options: ProgressReportOptions = {}): TrainingCal
       if (options.logEvery && batch.batch % options.logEvery === 0) {
         console.log(batchLine(batch.epoch, batch.seen - batch.size, context.examplesPerEpoch, batch.loss));
       }
+      // Outside Jupyter, explicit log lines replace the occasional progress lines.
+      if (options.logEvery && !inKernel()) return;
       const seen = batch.seen;
       const total = context.examplesPerEpoch;
       const fraction = (batch.epoch - 1 + seen / total) / context.epochs;
