@@ -129,3 +129,18 @@ test("tables accept interface-typed records (history rows, model summaries)", ()
   const table = toTableData(rows);
   assert.deepEqual(table, { columns: ["epoch", "loss", "flag"], rows: [[1, 0.5, "true"]] });
 });
+
+test("a kernel started from another tslab installation is found through the module cache", () => {
+  const path = "/elsewhere/node_modules/tslab/dist/jupyter.js";
+  const sent: unknown[] = [];
+  const fake = { exports: { lastWriteDisplayData: (m: unknown) => sent.push(m) } } as unknown as NodeJS.Module;
+  require.cache[path] = fake;
+  try {
+    assert.equal(inKernel(), true);
+    showMarkdown("hello");
+    assert.equal(sent.length, 1);
+  } finally {
+    delete require.cache[path];
+  }
+  assert.equal(inKernel(), false);
+});
