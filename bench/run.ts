@@ -128,7 +128,7 @@ function table(list: Config[], engineNames: string[], results: Result[]): string
     });
     const ratios = engineNames.map((e) => {
       const r = find(e, c);
-      return r && torch ? (r.samplesPerS / torch).toFixed(2) : "-";
+      return r && torch ? (r.samplesPerS / torch < 0.1 ? (r.samplesPerS / torch).toPrecision(2) : (r.samplesPerS / torch).toFixed(2)) : "-";
     });
     lines.push(`| ${c.arch.name} | ${c.batch} | ${cells.join(" | ")} | ${ratios.join(" | ")} |`);
   }
@@ -186,10 +186,14 @@ async function main(): Promise<void> {
   }
   console.log("\n" + table(list, names, results));
   console.log(`\nbest of ${reps} alternating runs each; cpu = pure-JS tfjs, one run on few samples (skipped for vgg64).`);
-  if (!quick && !flag("no-epoch") && names[0] !== "cpu") await epoch(names[0]);
+  if (!quick && !flag("no-epoch") && names[0] !== "cpu") {
+    // A fresh process, so its peak memory is the epoch's alone.
+    const r = spawnSync(process.execPath, [__filename, "--epoch-only", `--threads=${threads}`, `--engines=${names[0]}`], { stdio: "inherit" });
+    if (r.status !== 0) console.log(`epoch run failed (exit ${r.status})`);
+  }
 }
 
-main().catch((err) => {
+(flag("epoch-only") ? epoch(engines()[0]) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });
