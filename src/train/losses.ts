@@ -49,5 +49,10 @@ export function lossFunction(name: LossName): (outputs: tf.Tensor, labels: tf.Te
 export function lossForModel(model: tf.LayersModel): LossName {
   const last = model.layers[model.layers.length - 1];
   const activation = (last?.getConfig() as { activation?: string }).activation;
+  if (activation === "softmax") {
+    throw new Error(
+      `the model ends in softmax (layer ${last.name}); end it in logSoftmax (for "nll") or in logits (for "crossEntropy") — probabilities make the loss numerically unstable`,
+    );
+  }
   return activation === "logSoftmax" ? "nll" : "crossEntropy";
 }

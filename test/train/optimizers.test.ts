@@ -105,3 +105,12 @@ test("losses: NLL of log-probabilities and cross-entropy of logits, averaged", (
   assert.ok(Math.abs(crossEntropyLoss(logits, labels).dataSync()[0] - expected) < 1e-6);
   assert.ok(Math.abs(nllLoss(tf.logSoftmax(logits), labels).dataSync()[0] - expected) < 1e-6);
 });
+
+test("the loss is chosen from the model's output; a softmax output is refused with advice", async () => {
+  const { lossForModel } = await import("../../src/train/index.js");
+  const { convNet, mlpWithHidden } = await import("../../src/models/index.js");
+  assert.equal(lossForModel(convNet()), "nll");
+  assert.equal(lossForModel(mlpWithHidden(4)), "crossEntropy");
+  const softmax = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], activation: "softmax" })] });
+  assert.throws(() => lossForModel(softmax), /ends in softmax .* end it in logSoftmax/);
+});
