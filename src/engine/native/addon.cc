@@ -92,14 +92,13 @@ Napi::Value Tile(const Napi::CallbackInfo& a) {
   return a.Env().Undefined();
 }
 Napi::Value SetThreads(const Napi::CallbackInfo& a) {
-  int n = I(a[0]);
-  setThreads(n);
-  openblas_set_num_threads(n);
+  setThreads(I(a[0]));  // OpenMP only: OpenBLAS stays single-threaded (see matmul.cc)
   return a.Env().Undefined();
 }
 Napi::Value Threads(const Napi::CallbackInfo& a) { return Napi::Number::New(a.Env(), threads()); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  openblas_set_num_threads(1);
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
