@@ -75,7 +75,7 @@ export function datasetSize(ds: ImageDataset): number {
  * The first `n` images (all of them when fewer).
  *
  * @example
- * const first2500 = takeFirst(await loadMnist(), 2500);
+ * const first2500 = takeFirst(loadMnist(), 2500);
  */
 export function takeFirst(ds: ImageDataset, n: number): ImageDataset {
   if (!(n >= 0)) throw new Error(`invalid subset size: ${n}`);
@@ -137,7 +137,7 @@ export function labelsOf(ds: ImageDataset): Uint8Array {
  * Mean and standard deviation of the pixel values (scaled to 0..1) over a view.
  *
  * @example
- * pixelStatistics(await loadMnist()); // { mean: 0.1307, std: 0.3081 } (rounded)
+ * pixelStatistics(loadMnist()); // { mean: 0.1307, std: 0.3081 } (rounded)
  */
 export function pixelStatistics(ds: ImageDataset): { mean: number; std: number } {
   const imageSize = ds.imageShape[0] * ds.imageShape[1] * ds.imageShape[2];

@@ -89,7 +89,7 @@ export function evaluate(model: tf.LayersModel, ds: ImageDataset, options: Evalu
  * live displays keep updating during a long evaluation).
  *
  * @example
- * const result = await evaluateAsync(convNet, test);
+ * const result = await evaluateAsync(model, test);
  */
 export async function evaluateAsync(model: tf.LayersModel, ds: ImageDataset, options: EvaluateOptions = {}): Promise<Evaluation> {
   const steps = evaluationSteps(model, ds, options);
