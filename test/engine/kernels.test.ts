@@ -137,6 +137,16 @@ test("max and average pooling, forward and gradient", () => {
             }
 });
 
+test("max pooling gradient with ties: the first maximum of a window gets dy", () => {
+  for (const [size, pad] of [[2, "valid"], [3, "same"], [2, "same"]] as const) {
+    const x = input([2, 7, 7, 3]);
+    x.values = x.values.map((v) => Math.max(0, Math.round(v * 2)));  // many equal values, as after ReLU
+    const pooled = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, size, size, pad);
+    const shape = Array.from(runOn("cpu", [x], (t) => tf.tensor(pooled(t).shape))[0]);
+    same(`maxPool grad ties pool${size} ${pad}`, ["MaxPoolGrad"], [x], gradsOf(pooled, shape));
+  }
+});
+
 test("matMul (transposes, batches, broadcast) and fused matMul with gradients", () => {
   const cases: [number[], number[], boolean, boolean][] = [
     [[1, 1], [1, 1], false, false],

@@ -35,8 +35,9 @@ Napi::Value MaxPool(const Napi::CallbackInfo& a) {
   maxPool(geom(a[2]), F32(a[0]), F32(a[1]));
   return a.Env().Undefined();
 }
+// maxPoolGrad(x, dy, dx, geom, y|null)
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& a) {
-  maxPoolGrad(geom(a[3]), F32(a[0]), F32(a[1]), F32(a[2]));
+  maxPoolGrad(geom(a[3]), F32(a[0]), a.Length() > 4 ? F32orNull(a[4]) : nullptr, F32(a[1]), F32(a[2]));
   return a.Env().Undefined();
 }
 Napi::Value AvgPool(const Napi::CallbackInfo& a) {

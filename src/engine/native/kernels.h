@@ -24,7 +24,8 @@ void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* f, flo
 
 // Pooling windows share the conv geometry (kh, kw = window, cout = cin = channels).
 void maxPool(const ConvGeom& g, const float* x, float* y);
-void maxPoolGrad(const ConvGeom& g, const float* x, const float* dy, float* dx);
+// y is the forward output (may be null: then the window maximum is searched again).
+void maxPoolGrad(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx);
 void avgPool(const ConvGeom& g, const float* x, float* y);
 void avgPoolGrad(const ConvGeom& g, const float* dy, float* dx);
 

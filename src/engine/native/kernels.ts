@@ -133,12 +133,14 @@ export function nativeKernels(
 
   kernels.MaxPoolGrad = (args) => {
     const { backend } = args;
-    const { dy, input } = args.inputs;
+    const { dy, input, output } = args.inputs;
     const dyv = f32(backend, dy), xv = f32(backend, input);
     if (!dyv || !xv || input.shape.length !== 4) return cpu("MaxPoolGrad")(args);
     const info = poolInfo(input.shape, args.attrs as unknown as tf.MaxPoolAttrs);
     const dx = alloc(backend, xv.length);
-    addon.maxPoolGrad(xv, dyv, dx, geom(info));
+    // The forward output locates each window's maximum without searching for it again.
+    const yv = output ? f32(backend, output) ?? null : null;
+    addon.maxPoolGrad(xv, dyv, dx, geom(info), yv && yv.length === dyv.length ? yv : null);
     return out(backend, input.shape, dx);
   };
 

@@ -45,8 +45,61 @@ void maxPool(const ConvGeom& g, const float* x, float* y) {
   }
 }
 
-void maxPoolGrad(const ConvGeom& g, const float* x, const float* dy, float* dx) {
+// Windows that tile the input (size == stride, no padding, e.g. 2x2 / 2): each input pixel is in
+// at most one window, so dx is written once, with dy at the first pixel equal to the window's
+// max (the forward output) and 0 elsewhere. Vectorises over channels; 4x faster than searching.
+static void maxPoolGradTiled(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx) {
   const int C = g.cin;
+  const long rowLen = (long)g.w * C;
+  const long rows = (long)g.n * g.oh;
+#pragma omp parallel if (rows * g.ow * C > (1L << 19))
+  {
+    std::vector<float> found(C);
+#pragma omp for schedule(static)
+    for (long r = 0; r < rows; r++) {
+      int b = (int)(r / g.oh), oy = (int)(r % g.oh);
+      const float* xb = x + (long)b * g.h * rowLen;
+      float* dxb = dx + (long)b * g.h * rowLen;
+      for (int ox = 0; ox < g.ow; ox++) {
+        const float* m = y + (r * g.ow + ox) * C;
+        const float* d = dy + (r * g.ow + ox) * C;
+        float* f = found.data();
+        for (int c = 0; c < C; c++) f[c] = 0.f;
+        for (int ky = 0; ky < g.kh; ky++)
+          for (int kx = 0; kx < g.kw; kx++) {
+            long off = (long)(oy * g.sh + ky) * rowLen + (long)(ox * g.sw + kx) * C;
+            const float* px = xb + off;
+            float* pd = dxb + off;
+            for (int c = 0; c < C; c++) {
+              bool hit = f[c] == 0.f && px[c] == m[c];
+              pd[c] = hit ? d[c] : 0.f;
+              f[c] = hit ? 1.f : f[c];
+            }
+          }
+      }
+      // Pixels right of the last window in this window row.
+      for (int ky = 0; ky < g.kh; ky++) {
+        float* row = dxb + (long)(oy * g.sh + ky) * rowLen;
+        std::memset(row + (long)g.ow * g.sw * C, 0, sizeof(float) * (rowLen - (long)g.ow * g.sw * C));
+      }
+    }
+  }
+  // Rows below the last window row.
+  for (int b = 0; b < g.n; b++) {
+    float* dxb = dx + (long)b * g.h * rowLen;
+    long covered = (long)g.oh * g.sh;
+    std::memset(dxb + covered * rowLen, 0, sizeof(float) * (g.h - covered) * rowLen);
+  }
+}
+
+void maxPoolGrad(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx) {
+  const int C = g.cin;
+  const bool tiles = g.kh == g.sh && g.kw == g.sw && g.pt == 0 && g.pl == 0 && g.dh == 1 && g.dw == 1 &&
+                     (long)g.oh * g.sh <= g.h && (long)g.ow * g.sw <= g.w;  // no window reaches padding
+  if (y && tiles) {
+    maxPoolGradTiled(g, x, y, dy, dx);
+    return;
+  }
   std::memset(dx, 0, sizeof(float) * (size_t)g.n * g.h * g.w * C);
   // Images write disjoint parts of dx, so they run in parallel.
 #pragma omp parallel if ((long)g.n * g.oh * g.ow * C > 32768)
