@@ -74,7 +74,8 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
   const optimizer = options.optimizer instanceof TrainingOptimizer
     ? options.optimizer
     : createOptimizer(options.optimizer ?? { learningRate: 0.01 });
-  const baseRate = optimizer.learningRate;
+  // Schedules scale the configured rate (not the current one, which a previous run's schedule may have changed).
+  const baseRate = optimizer.config.learningRate;
   const seed = options.seed ?? 0;
   const history = new History();
   const callbacks: TrainingCallbacks[] = [];

@@ -130,3 +130,15 @@ test("batch losses per epoch, and the async evaluation agrees with the sync one"
   const b = await evaluateAsync(model, validation, { batchSize: 128 });
   assert.deepEqual(a, b);
 });
+
+test("a schedule scales the configured learning rate, also for an optimiser used again", async () => {
+  const { createOptimizer, exponentialDecay } = await import("../../src/train/index.js");
+  const optimizer = createOptimizer({ learningRate: 0.1, momentum: 0.9 });
+  const model = mlpWithHidden(4, { seed: 1 });
+  const options = { ...quiet, epochs: 3, batchSize: 100, optimizer, schedule: exponentialDecay({ gamma: 0.5 }) };
+  const first = await trainModel(model, takeFirst(train, 100), options);
+  const second = await trainModel(model, takeFirst(train, 100), options);
+  assert.deepEqual(first.learningRate, [0.1, 0.05, 0.025]);
+  assert.deepEqual(second.learningRate, [0.1, 0.05, 0.025]);
+  optimizer.dispose();
+});
