@@ -10,7 +10,8 @@
  * rng.int(10);       // an integer in 0..9
  */
 export class Random {
-  private state: number;
+  /** The generator's whole state: save and restore it to repeat the stream (e.g. in checkpoints). */
+  state: number;
 
   constructor(seed: number) {
     if (!Number.isFinite(seed)) throw new Error(`invalid seed: ${seed} (expected a finite number)`);

@@ -15,7 +15,8 @@ export class SeededDropout extends tf.layers.Layer {
   static className = "SeededDropout";
   readonly rate: number;
   readonly seed: number;
-  private readonly random: Random;
+  /** The stream of mask seeds (its `state` is what a checkpoint saves). */
+  readonly random: Random;
 
   constructor(args: { rate: number; seed: number; name?: string }) {
     super({ name: args.name });
