@@ -64,30 +64,29 @@ export function registerNativeBackend(): void {
   // Make sure tfjs's cpu kernels are registered: they are both the base and the fallback.
   if (tf.getKernelsForBackend("cpu").length === 0) require("@tensorflow/tfjs-backend-cpu");
   const cpuKernels = tf.getKernelsForBackend("cpu");
+  // cpu kernels may return views of their inputs' arrays; the pool must know.
+  const guard = (fallback: tf.KernelFunc): tf.KernelFunc => (args) => {
+    const result = fallback(args);
+    (args.backend as NativeBackend).noteSharing(args.inputs, result);
+    return result;
+  };
   const cpu = (name: string) => {
     const k = tf.getKernel(name, "cpu");
     if (!k) throw new Error(`labnative: no cpu kernel ${name} to fall back to`);
-    return k.kernelFunc as never;
+    return guard(k.kernelFunc) as never;
   };
   const alloc = (backend: unknown, n: number) => (backend as NativeBackend).pool.take(n);
   const natives = nativeKernels(addon, cpu, alloc);
   for (const config of cpuKernels) {
-    const native = natives[config.kernelName];
-    const fallback = config.kernelFunc;
-    // cpu kernels may return views of their inputs' arrays; the pool must know.
-    const guarded: tf.KernelFunc = (args) => {
-      const result = fallback(args);
-      (args.backend as NativeBackend).noteSharing(args.inputs, result);
-      return result;
-    };
-    tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: (native as tf.KernelFunc | undefined) ?? guarded });
+    const native = natives[config.kernelName] as tf.KernelFunc | undefined;
+    tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: native ?? guard(config.kernelFunc) });
   }
   nativeKernelNames = Object.keys(natives).filter((n) => cpuKernels.some((c) => c.kernelName === n));
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);
 }
 
-/** The addon's thread count (OpenMP and OpenBLAS), e.g. to match a reference run. */
+/** The addon's thread count (its OpenMP pool; OpenBLAS runs inside it), e.g. to match a reference run. */
 export function setNativeThreads(n: number): void {
   loadAddon().setThreads(n);
 }
