@@ -197,6 +197,10 @@ export function historyFromManifest(manifest: CheckpointManifest): History {
     if (Array.isArray(value)) (history as unknown as Record<string, unknown>)[key] = value.map((v) => (typeof v === "string" ? Number(v) : v));
     else if (typeof value === "number") (history as unknown as Record<string, unknown>)[key] = value;
   }
+  // Checkpoints from before throughput was recorded: NaN for their epochs keeps the arrays aligned.
+  if (history.samplesPerSecond.length < history.epochs.length) {
+    history.samplesPerSecond = history.epochs.map((_, i) => history.samplesPerSecond[i] ?? NaN);
+  }
   return history;
 }
 

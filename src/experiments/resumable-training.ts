@@ -127,5 +127,8 @@ export async function trainWithCheckpoints(model: tf.LayersModel, train: ImageDa
 function shiftSchedule(schedule: LearningRateSchedule | undefined, epoch: number, batchesPerEpoch: number): LearningRateSchedule | undefined {
   if (!schedule) return undefined;
   const offset = schedule.per === "batch" ? (epoch - 1) * batchesPerEpoch : epoch - 1;
-  return { name: schedule.name, per: schedule.per, rate: (step, base) => schedule.rate(step + offset, base) };
+  const shifted: LearningRateSchedule = { name: schedule.name, per: schedule.per, rate: (step, base) => schedule.rate(step + offset, base) };
+  const momentum = schedule.momentum;
+  if (momentum) shifted.momentum = (step, base) => momentum.call(schedule, step + offset, base);
+  return shifted;
 }

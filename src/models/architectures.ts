@@ -42,15 +42,17 @@ export function mlp(options: MlpOptions): tf.Sequential {
   if (!["none", "afterRelu", "beforeRelu"].includes(placement)) {
     throw new Error(`invalid batchNorm placement: ${placement} (use none, afterRelu or beforeRelu)`);
   }
+  // Seed 002's names: layer1, layer2 for the linear layers (and bn when there is one batch norm).
   const b = new SequentialBuilder(options.inputShape ?? MNIST_SHAPE, options).flatten();
-  for (const units of options.hidden) {
-    b.dense(units);
-    if (placement === "beforeRelu") b.batchNorm();
+  const bnName = (i: number) => (options.hidden.length === 1 ? "bn" : `bn${i}`);
+  options.hidden.forEach((units, i) => {
+    b.dense(units, `layer${i + 1}`);
+    if (placement === "beforeRelu") b.batchNorm(bnName(i + 1));
     b.relu();
-    if (placement === "afterRelu") b.batchNorm();
+    if (placement === "afterRelu") b.batchNorm(bnName(i + 1));
     if (options.dropout) b.dropout(options.dropout);
-  }
-  b.dense(options.classes ?? 10).output(options.output ?? "logits");
+  });
+  b.dense(options.classes ?? 10, `layer${options.hidden.length + 1}`).output(options.output ?? "logits");
   return b.build(`mlp_${options.hidden.join("_")}`);
 }
 
@@ -75,6 +77,8 @@ export interface ConvNetOptions extends ClassifierOptions {
  * Seed 003's ConvNet (PyTorch's classic MNIST example): conv 20@5×5 → ReLU → maxpool 2 →
  * conv 50@5×5 → ReLU → maxpool 2 → flatten → dense 500 → ReLU → dense 10 → log-softmax.
  * 431,080 parameters. Options add dropout or batch normalisation (seed 004's two regularised CNNs).
+ * Layers are named as the seed's module: conv1, relu1, pool1, conv2, relu2, pool2, flatten,
+ * fc_layer1, relu3, fc_layer2, log_softmax (bn1…, dropout1… when asked for).
  *
  * @example
  * const model = convNet({ seed: 42 });                         // log-softmax output, for nllLoss
@@ -90,11 +94,11 @@ export function convNet(options: ConvNetOptions = {}): tf.Sequential {
   }
   b.flatten();
   if (options.dropout) b.dropout(options.dropout);
-  b.dense(500);
+  b.dense(500, "fc_layer1");
   if (options.batchNorm) b.batchNorm();
   b.relu();
   if (options.dropout) b.dropout(options.dropout);
-  b.dense(options.classes ?? 10).output(options.output ?? "logSoftmax");
+  b.dense(options.classes ?? 10, "fc_layer2").output(options.output ?? "logSoftmax");
   return b.build("convnet");
 }
 
@@ -128,7 +132,7 @@ export function twoConvSixteenFourNet(options: ClassifierOptions = {}): tf.Seque
     .conv2d(16, 3, { padding: 1 }).relu().maxPool(2)
     .conv2d(4, 3, { padding: 1 }).relu().maxPool(2)
     .flatten()
-    .dense(options.classes ?? 10).output(options.output ?? "logSoftmax")
+    .dense(options.classes ?? 10, "fc").output(options.output ?? "logSoftmax")
     .build("cnn_16_4");
 }
 
@@ -152,7 +156,7 @@ export function smallCnn(options: SmallCnnOptions = {}): tf.Sequential {
     if (options.batchNorm) b.batchNorm();
     b.maxPool(2);
   }
-  return b.flatten().dense(options.classes ?? 10).output(options.output ?? "logits").build(options.batchNorm ? "cnn_bn" : "cnn");
+  return b.flatten().dense(options.classes ?? 10, "fc").output(options.output ?? "logits").build(options.batchNorm ? "cnn_bn" : "cnn");
 }
 
 /** One VGG block: `filters` 3×3 convolutions repeated `repeats` times, then a 2×2 max pool. */
@@ -190,4 +194,21 @@ export function vggStyleNet(options: VggStyleOptions): tf.Sequential {
   b.flatten();
   for (const units of options.fullyConnected ?? [1024, 1024]) b.dense(units).batchNorm().relu();
   return b.dense(options.classes ?? 2).output(options.output ?? "logSoftmax").build("vgg_style");
+}
+
+/**
+ * A linear multiclass SVM (seed 000's baseline, "86% with a linear SVM"): flatten → one dense layer
+ * (no activation) giving a score per class. Train it with `loss: "hinge"` (nn.MultiMarginLoss) and the
+ * SVM's L2 penalty as the optimiser's `weightDecay`. On 28×28 MNIST: 784·10 + 10 = 7,850 parameters.
+ *
+ * @example
+ * const svm = linearSvm({ seed: 1 });
+ * countParameters(svm); // 7850
+ * await trainModel(svm, train, { epochs: 5, loss: "hinge", optimizer: { learningRate: 0.01, weightDecay: 1e-4 } });
+ */
+export function linearSvm(options: Omit<ClassifierOptions, "output"> = {}): tf.Sequential {
+  return new SequentialBuilder(options.inputShape ?? MNIST_SHAPE, options)
+    .flatten()
+    .dense(options.classes ?? 10, "fc")
+    .build("linear_svm");
 }

@@ -31,6 +31,8 @@ export class SequentialBuilder {
   private readonly init: InitSpec;
   private readonly random: Random;
   private shape: number[];
+  private readonly counts = new Map<string, number>();
+  private readonly names = new Set<string>();
 
   constructor(inputShape: number[], options: BuilderOptions = {}) {
     // Weights are created on the engine's backend, so the engine is chosen (and said) first.
@@ -38,12 +40,28 @@ export class SequentialBuilder {
     this.init = resolveInit(options.init);
     this.random = new Random(options.seed ?? 0);
     this.shape = inputShape.slice();
-    this.model.add(tf.layers.inputLayer({ inputShape }));
+    this.model.add(tf.layers.inputLayer({ inputShape, name: "input" }));
+    this.names.add("input");
   }
 
   /** The current output shape, without the batch dimension. */
   get outputShape(): number[] {
     return this.shape.slice();
+  }
+
+  /**
+   * The layer name: `name` if given, else the kind and its count so far ("conv1", "relu2", "fc1"),
+   * as a PyTorch module's attributes would be named. Names are unique within the model; tfjs needs
+   * no uniqueness across models (their weights' variables are renamed apart).
+   */
+  private nameFor(kind: string, name?: string, plainFirst = false): string {
+    const count = (this.counts.get(kind) ?? 0) + 1;
+    this.counts.set(kind, count);
+    const chosen = name ?? (plainFirst && count === 1 ? kind : `${kind}${count}`);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(chosen)) throw new Error(`invalid layer name: ${JSON.stringify(chosen)} (use letters, digits and _)`);
+    if (this.names.has(chosen)) throw new Error(`duplicate layer name: ${chosen} (layer names must be unique within a model)`);
+    this.names.add(chosen);
+    return chosen;
   }
 
   private add(layer: tf.layers.Layer): this {
@@ -52,12 +70,13 @@ export class SequentialBuilder {
     return this;
   }
 
-  /** A fully connected layer (nn.Linear) on a flat input. */
-  dense(units: number): this {
+  /** A fully connected layer (nn.Linear) on a flat input; named `name` (default "fc1", "fc2", …). */
+  dense(units: number, name?: string): this {
     if (this.shape.length !== 1) throw new Error(`dense layer needs a flat input, got shape [${this.shape.join(", ")}]; add flatten() first`);
     const fanIn = this.shape[0];
     return this.add(
       tf.layers.dense({
+        name: this.nameFor("fc", name),
         units,
         kernelInitializer: weightInitializer(this.init, fanIn, units, this.random.seed()),
         biasInitializer: biasInitializer(this.init, fanIn, this.random.seed()),
@@ -65,21 +84,25 @@ export class SequentialBuilder {
     );
   }
 
-  /** A 2-D convolution (nn.Conv2d): square `kernel`, `stride` (1), `padding` in pixels (0) or "same". */
-  conv2d(filters: number, kernel: number, options: { stride?: number; padding?: number | "same" } = {}): this {
+  /**
+   * A 2-D convolution (nn.Conv2d): square `kernel`, `stride` (1), `padding` in pixels (0) or "same";
+   * named `name` (default "conv1", "conv2", …).
+   */
+  conv2d(filters: number, kernel: number, options: { stride?: number; padding?: number | "same"; name?: string } = {}): this {
     if (this.shape.length !== 3) throw new Error(`conv2d needs an image input, got shape [${this.shape.join(", ")}]`);
     const stride = options.stride ?? 1;
     let padding = options.padding ?? 0;
     // Symmetric padding that keeps the size is tfjs's "same": one op instead of two.
     if (stride === 1 && kernel % 2 === 1 && padding === (kernel - 1) / 2 && padding > 0) padding = "same";
     if (typeof padding === "number" && padding > 0) {
-      this.add(tf.layers.zeroPadding2d({ padding }));
+      this.add(tf.layers.zeroPadding2d({ padding, name: this.nameFor("pad") }));
     }
     const channels = this.shape[2];
     const fanIn = channels * kernel * kernel;
     const fanOut = filters * kernel * kernel;
     return this.add(
       tf.layers.conv2d({
+        name: this.nameFor("conv", options.name),
         filters,
         kernelSize: kernel,
         strides: stride,
@@ -90,34 +113,37 @@ export class SequentialBuilder {
     );
   }
 
-  /** Max pooling (nn.MaxPool2d / F.max_pool2d) with a square window; stride defaults to the size. */
-  maxPool(size: number, stride = size): this {
-    return this.add(tf.layers.maxPooling2d({ poolSize: size, strides: stride, padding: "valid" }));
+  /** Max pooling (nn.MaxPool2d / F.max_pool2d) with a square window; stride defaults to the size. Named "pool1", … */
+  maxPool(size: number, stride = size, name?: string): this {
+    return this.add(tf.layers.maxPooling2d({ poolSize: size, strides: stride, padding: "valid", name: this.nameFor("pool", name) }));
   }
 
-  /** ReLU activation. */
-  relu(): this {
-    return this.add(tf.layers.reLU());
+  /** ReLU activation, named "relu1", … */
+  relu(name?: string): this {
+    return this.add(tf.layers.reLU({ name: this.nameFor("relu", name) }));
   }
 
-  /** Batch normalisation over the last axis, as PyTorch's nn.BatchNorm1d / BatchNorm2d (momentum 0.1, eps 1e-5). */
-  batchNorm(): this {
-    return this.add(new PyTorchBatchNorm());
+  /**
+   * Batch normalisation over the last axis, as PyTorch's nn.BatchNorm1d / BatchNorm2d (momentum 0.1,
+   * eps 1e-5), named "bn1", …
+   */
+  batchNorm(name?: string): this {
+    return this.add(new PyTorchBatchNorm({ name: this.nameFor("bn", name) }));
   }
 
-  /** Dropout with probability `rate` of zeroing a unit during training (seeded masks). */
-  dropout(rate: number): this {
-    return this.add(new SeededDropout({ rate, seed: this.random.seed() }));
+  /** Dropout with probability `rate` of zeroing a unit during training (seeded masks), named "dropout1", … */
+  dropout(rate: number, name?: string): this {
+    return this.add(new SeededDropout({ rate, seed: this.random.seed(), name: this.nameFor("dropout", name) }));
   }
 
-  /** Flattens an image to a vector. */
-  flatten(): this {
-    return this.shape.length === 1 ? this : this.add(tf.layers.flatten());
+  /** Flattens an image to a vector (named "flatten"; nothing is added to a vector). */
+  flatten(name?: string): this {
+    return this.shape.length === 1 ? this : this.add(tf.layers.flatten({ name: this.nameFor("flatten", name, true) }));
   }
 
-  /** Log-softmax over classes (F.log_softmax(x, dim=1)). */
-  logSoftmax(): this {
-    return this.add(tf.layers.activation({ activation: "logSoftmax" as any }));
+  /** Log-softmax over classes (F.log_softmax(x, dim=1)), named "log_softmax". */
+  logSoftmax(name?: string): this {
+    return this.add(tf.layers.activation({ activation: "logSoftmax" as any, name: this.nameFor("log_softmax", name, true) }));
   }
 
   /** The classifier's output: log-softmax, or raw logits for a cross-entropy loss. */

@@ -2,7 +2,7 @@
 export { SequentialBuilder } from "./builder.js";
 export type { BuilderOptions, ClassifierOutput } from "./builder.js";
 export {
-  mlp, mlpWithHidden, convNet, leNetStyleNet, twoConvSixteenFourNet, smallCnn, vggStyleNet, VGG_VARIANTS,
+  mlp, mlpWithHidden, convNet, leNetStyleNet, twoConvSixteenFourNet, smallCnn, vggStyleNet, VGG_VARIANTS, linearSvm,
 } from "./architectures.js";
 export type {
   ClassifierOptions, MlpOptions, BatchNormPlacement, ConvNetOptions, SmallCnnOptions, VggBlock, VggStyleOptions,

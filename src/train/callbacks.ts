@@ -30,7 +30,10 @@ export interface BatchInfo {
   seen: number;
   /** Mean loss of this batch. */
   loss: number;
+  /** The learning rate this batch was trained with. */
   learningRate: number;
+  /** The optimiser's momentum for this batch (0 without momentum; one-cycle changes it per batch). */
+  momentum?: number;
 }
 
 /**

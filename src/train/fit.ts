@@ -20,7 +20,7 @@ export interface TrainOptions {
   batchSize?: number;
   /** The optimiser: a config (default SGD, learning rate 0.01) or one made with createOptimizer. */
   optimizer?: OptimizerConfig | TrainingOptimizer;
-  /** The loss; default "nll" for models ending in log-softmax, "crossEntropy" otherwise. */
+  /** The loss; default "nll" for models ending in log-softmax, "hinge" for linearSvm, "crossEntropy" otherwise. */
   loss?: LossName;
   /** Evaluated (inference mode) after every epoch. */
   validation?: ImageDataset;
@@ -30,7 +30,7 @@ export interface TrainOptions {
   shuffle?: boolean;
   /** Skip a last, smaller batch (default false). */
   dropLast?: boolean;
-  /** Learning-rate schedule (per epoch or per batch). */
+  /** Learning-rate schedule (per epoch or per batch); one with `momentum` also sets SGD's momentum (one-cycle). */
   schedule?: LearningRateSchedule;
   /** Stop early when the validation loss (or another metric) stops improving. */
   earlyStopping?: EarlyStoppingOptions;
@@ -76,6 +76,15 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
     : createOptimizer(options.optimizer ?? { learningRate: 0.01 });
   // Schedules scale the configured rate (not the current one, which a previous run's schedule may have changed).
   const baseRate = optimizer.config.learningRate;
+  const baseMomentum = optimizer.config.momentum ?? 0;
+  // The rate (and, for SGD with momentum, the momentum) of a step; without a momentum schedule the
+  // configured momentum, which a previous run's schedule may have changed.
+  const applySchedule = (step: number) => {
+    optimizer.setLearningRate(options.schedule ? options.schedule.rate(step, baseRate) : baseRate);
+    if (optimizer.hasMomentum) {
+      optimizer.setMomentum(options.schedule?.momentum ? options.schedule.momentum(step, baseMomentum) : baseMomentum);
+    }
+  };
   const seed = options.seed ?? 0;
   const history = new History();
   const callbacks: TrainingCallbacks[] = [];
@@ -107,8 +116,8 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
     await call("onTrainBegin");
     let step = 0;
     for (let epoch = 1; epoch <= options.epochs && !context.stopTraining; epoch++) {
-      const started = Date.now();
-      if (options.schedule?.per !== "batch") optimizer.setLearningRate(options.schedule ? options.schedule.rate(epoch - 1, baseRate) : baseRate);
+      const started = performance.now();
+      if (options.schedule?.per !== "batch") applySchedule(epoch - 1);
       await call("onEpochBegin", epoch);
       let lossSum = 0;
       let correct = 0;
@@ -116,7 +125,7 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
       let batch = 0;
       const order = { shuffle: options.shuffle ?? true, seed: deriveSeed(seed, 1), epoch, dropLast: options.dropLast };
       for (const { xs, ys, size } of batches(train, batchSize, order)) {
-        if (options.schedule?.per === "batch") optimizer.setLearningRate(options.schedule.rate(step, baseRate));
+        if (options.schedule?.per === "batch") applySchedule(step);
         const result = trainStep(model, variables, lossFn, optimizer, xs, ys);
         tf.dispose([xs, ys]);
         if (!Number.isFinite(result.loss)) {
@@ -125,14 +134,18 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
         lossSum += result.loss * size;
         correct += result.correct;
         seen += size;
-        history.batchLoss.push(result.loss);
-      history.batchEpoch.push(epoch);
-        await call("onBatchEnd", { epoch, batch, size, seen, loss: result.loss, learningRate: optimizer.learningRate });
+          history.batchLoss.push(result.loss);
+        history.batchEpoch.push(epoch);
+        await call("onBatchEnd", {
+          epoch, batch, size, seen, loss: result.loss, learningRate: optimizer.learningRate, momentum: optimizer.momentum,
+        });
         // Let the event loop run, so live displays reach Jupyter while training goes on.
         await new Promise((resolve) => setImmediate(resolve));
         batch++;
         step++;
       }
+      // Throughput counts the training steps only (batches, their callbacks), not the evaluation.
+      const trainingSeconds = (performance.now() - started) / 1000;
       const evalOptions = { loss: lossName, batchSize: options.evaluationBatchSize };
       if (options.trainMetrics === "evaluate" || options.validation) {
         await call("onEvaluateBegin", epoch);
@@ -151,7 +164,8 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
         valAccuracy: val.accuracy,
         valError: 1 - val.accuracy,
         learningRate: optimizer.learningRate,
-        seconds: (Date.now() - started) / 1000,
+        seconds: (performance.now() - started) / 1000,
+        samplesPerSecond: seen / trainingSeconds,
       };
       history.record(logs);
       await call("onEpochEnd", logs);

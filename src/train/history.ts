@@ -10,7 +10,10 @@ export interface EpochLogs {
   valAccuracy: number;
   valError: number;
   learningRate: number;
+  /** Wall time of the whole epoch in seconds: training steps, callbacks and the epoch's evaluation. */
   seconds: number;
+  /** Training throughput: examples trained on per second of the epoch's training steps (evaluation excluded). */
+  samplesPerSecond: number;
 }
 
 /**
@@ -31,7 +34,10 @@ export class History {
   valAccuracy: number[] = [];
   valError: number[] = [];
   learningRate: number[] = [];
+  /** Wall time per epoch in seconds (evaluation included). */
   seconds: number[] = [];
+  /** Training examples per second in each epoch (its training steps only). */
+  samplesPerSecond: number[] = [];
   /** The loss of every training batch, in order (the seeds' per-iteration curves). */
   batchLoss: number[] = [];
   /** The epoch of every entry of batchLoss. */
@@ -52,6 +58,7 @@ export class History {
     this.valError.push(logs.valError);
     this.learningRate.push(logs.learningRate);
     this.seconds.push(logs.seconds);
+    this.samplesPerSecond.push(logs.samplesPerSecond);
   }
 
   /** The metrics of epoch `epoch` (1-based). */
@@ -68,6 +75,7 @@ export class History {
       valError: this.valError[i],
       learningRate: this.learningRate[i],
       seconds: this.seconds[i],
+      samplesPerSecond: this.samplesPerSecond[i] ?? NaN,
     };
   }
 
@@ -93,7 +101,9 @@ export class History {
   }
 
   /**
-   * The history as a table with readable headers (validation columns only when recorded), for showTable.
+   * The history as a table with readable headers (validation columns only when recorded), for
+   * showTable: loss and accuracy, then the epoch's wall time and training throughput (rounded to
+   * 0.1 s and whole examples per second, whatever `digits` the table is shown with).
    *
    * @example
    * showTable(history.table(), { label: "tbl-history", caption: "Loss and accuracy per epoch.", digits: 4 });
@@ -102,9 +112,11 @@ export class History {
     const hasValidation = this.valLoss.some((v) => !Number.isNaN(v));
     const columns = ["Epoch", "Training loss", "Training accuracy"];
     if (hasValidation) columns.push("Validation loss", "Validation accuracy");
+    columns.push("Time (s)", "Samples/s");
     const rows = this.epochs.map((epoch, i) => {
       const row = [epoch, this.trainLoss[i], this.trainAccuracy[i]];
       if (hasValidation) row.push(this.valLoss[i], this.valAccuracy[i]);
+      row.push(Math.round(this.seconds[i] * 10) / 10, Math.round(this.samplesPerSecond[i] ?? NaN));
       return row;
     });
     return { columns, rows };

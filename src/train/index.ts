@@ -1,5 +1,5 @@
 // Training: losses, optimisers, schedules, the loop, evaluation, callbacks.
-export { nllLoss, crossEntropyLoss, lossFunction, lossForModel } from "./losses.js";
+export { nllLoss, crossEntropyLoss, multiMarginLoss, lossFunction, lossForModel } from "./losses.js";
 export type { LossName } from "./losses.js";
 export { createOptimizer, TrainingOptimizer } from "./optimizers.js";
 export type { OptimizerConfig } from "./optimizers.js";

@@ -32,6 +32,7 @@ export class TrainingOptimizer {
   readonly optimizer: tf.Optimizer;
   readonly config: Readonly<OptimizerConfig>;
   private rate: number;
+  private currentMomentum: number;
 
   constructor(config: OptimizerConfig) {
     const name = config.name ?? "sgd";
@@ -50,6 +51,7 @@ export class TrainingOptimizer {
     }
     this.config = { ...config, name };
     this.rate = config.learningRate;
+    this.currentMomentum = momentum;
   }
 
   /** The current learning rate. */
@@ -64,6 +66,32 @@ export class TrainingOptimizer {
     const opt = this.optimizer as unknown as { setLearningRate?: (r: number) => void; learningRate: number };
     if (typeof opt.setLearningRate === "function") opt.setLearningRate(rate);
     else opt.learningRate = rate;
+  }
+
+  /** Whether the optimiser keeps a momentum buffer (SGD with momentum > 0, or Nesterov). */
+  get hasMomentum(): boolean {
+    return this.config.name === "sgd" && (this.config.momentum ?? 0) > 0;
+  }
+
+  /** The current momentum (0 for plain SGD and Adam). */
+  get momentum(): number {
+    return this.hasMomentum ? this.currentMomentum : 0;
+  }
+
+  /**
+   * Sets the momentum for the following steps (SGD with momentum only), as a momentum schedule does
+   * with PyTorch's param_groups[0]["momentum"]; the momentum buffers are kept.
+   */
+  setMomentum(momentum: number): void {
+    if (!this.hasMomentum) throw new Error(`the ${this.config.name} optimiser has no momentum to set (build it with momentum > 0)`);
+    if (!(momentum >= 0 && momentum < 1)) throw new Error(`invalid momentum: ${momentum} (expected 0 <= momentum < 1)`);
+    if (momentum === this.currentMomentum) return;
+    this.currentMomentum = momentum;
+    // tfjs's own setMomentum leaves the scalar its steps use unchanged, so that scalar is replaced here.
+    const opt = this.optimizer as unknown as { momentum: number; m: tf.Scalar };
+    opt.momentum = momentum;
+    opt.m.dispose();
+    opt.m = tf.keep(tf.scalar(momentum));
   }
 
   /** One update of `variables` from their gradients (keyed by variable name); disposes the gradients. */

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import {
   mlp, mlpWithHidden, convNet, leNetStyleNet, twoConvSixteenFourNet, smallCnn, vggStyleNet, VGG_VARIANTS,
-  countParameters, summarizeModel,
+  countParameters, summarizeModel, SequentialBuilder,
 } from "../../src/models/index.js";
 
 // Parameter counts as PyTorch's sum(p.numel() for p in model.parameters()) prints them in the seeds.
@@ -112,4 +112,49 @@ test("models with the custom layers survive a save/load round trip", async () =>
   const b = (loaded.predict(x) as tf.Tensor).dataSync();
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-5));
   assert.equal(countParameters(loaded), countParameters(model));
+});
+
+test("layers carry the seeds' readable names (seed 003: conv1, conv2, fc_layer1, fc_layer2), not tfjs's generated ones", () => {
+  const names = (m: tf.LayersModel) => summarizeModel(m).map((r) => r.layer);
+  assert.deepEqual(names(convNet()), [
+    "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc_layer1", "relu3", "fc_layer2", "log_softmax",
+  ]);
+  assert.deepEqual(names(convNet({ batchNorm: true, dropout: 0.5 })), [
+    "conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "flatten", "dropout1",
+    "fc_layer1", "bn3", "relu3", "dropout2", "fc_layer2", "log_softmax",
+  ]);
+  // Seed 000's Net: conv1..conv3, fc1, fc2.
+  assert.deepEqual(names(leNetStyleNet()).filter((n) => /^(conv|fc)/.test(n)), ["conv1", "conv2", "conv3", "fc1", "fc2"]);
+  // Seed 001 / 002: conv1, conv2, fc; seed 002's CNNBN bn1, bn2; MLP(BN): layer1, bn, layer2.
+  assert.deepEqual(names(twoConvSixteenFourNet()).filter((n) => /^(conv|fc)/.test(n)), ["conv1", "conv2", "fc"]);
+  assert.deepEqual(names(smallCnn({ batchNorm: true })).filter((n) => /^(conv|fc|bn)/.test(n)), ["conv1", "bn1", "conv2", "bn2", "fc"]);
+  assert.deepEqual(names(mlp({ hidden: [30], batchNorm: "afterRelu" })), ["flatten", "layer1", "relu1", "bn", "layer2"]);
+  assert.deepEqual(names(mlp({ hidden: [8, 8] })), ["flatten", "layer1", "relu1", "layer2", "relu2", "layer3"]);
+  for (const m of [convNet(), vggStyleNet({ blocks: VGG_VARIANTS.deep }), smallCnn(), mlp({ hidden: [4, 4], batchNorm: "beforeRelu", dropout: 0.1 })]) {
+    const all = names(m);
+    assert.equal(new Set(all).size, all.length, `unique names in ${m.name}: ${all}`);
+    assert.ok(all.every((n) => !/_[A-Z]/.test(n)), `no generated names in ${m.name}: ${all}`);
+  }
+});
+
+test("two models with the same layer names live in one process: separate weights, both train and predict", async () => {
+  const { trainModel } = await import("../../src/train/index.js");
+  const { loadMnist } = await import("../../src/data/index.js");
+  const a = convNet({ seed: 1 });
+  const b = convNet({ seed: 2 });
+  assert.deepEqual(a.layers.map((l) => l.name), b.layers.map((l) => l.name));
+  // Their variables are distinct (tfjs renames the second model's apart).
+  const variablesA = a.trainableWeights.map((w) => w.read().id);
+  const variablesB = new Set(b.trainableWeights.map((w) => w.read().id));
+  assert.ok(variablesA.every((id) => !variablesB.has(id)));
+  const data = loadMnist({ limit: 4 });
+  const before = b.getWeights().map((w) => Array.from(w.dataSync()));
+  await trainModel(a, data, { epochs: 1, batchSize: 4, progress: false });
+  // Training the first leaves the second untouched.
+  b.getWeights().forEach((w, i) => assert.deepEqual(Array.from(w.dataSync()), before[i]));
+  await trainModel(b, data, { epochs: 1, batchSize: 4, progress: false });
+  const x = tf.zeros([1, 28, 28, 1]);
+  assert.notDeepEqual(Array.from((a.predict(x) as tf.Tensor).dataSync()), Array.from((b.predict(x) as tf.Tensor).dataSync()));
+  assert.throws(() => new SequentialBuilder([4], {}).dense(2, "out").dense(2, "out"), /duplicate layer name: out/);
+  assert.throws(() => new SequentialBuilder([4], {}).dense(2, "bad name"), /invalid layer name/);
 });

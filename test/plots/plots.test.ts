@@ -11,7 +11,7 @@ function history(withValidation = true): History {
     h.record({
       epoch: i + 1, trainError, trainAccuracy: 1 - trainError, trainLoss: trainError * 3,
       valError: withValidation ? [0.054, 0.044, 0.02][i] : NaN, valAccuracy: withValidation ? 1 - [0.054, 0.044, 0.02][i] : NaN,
-      valLoss: withValidation ? 0.1 : NaN, learningRate: 0.01, seconds: 1,
+      valLoss: withValidation ? 0.1 : NaN, learningRate: 0.01, seconds: 1, samplesPerSecond: 100,
     }),
   );
   return h;

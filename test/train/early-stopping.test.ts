@@ -6,7 +6,7 @@ import { earlyStopping, History, TrainingContext, createOptimizer, EpochLogs, tr
 import { loadMnist, splitTrainValidation } from "../../src/data/index.js";
 
 function logs(epoch: number, valLoss: number): EpochLogs {
-  return { epoch, valLoss, valError: valLoss, valAccuracy: 1 - valLoss, trainLoss: 0, trainError: 0, trainAccuracy: 1, learningRate: 0.1, seconds: 0 };
+  return { epoch, valLoss, valError: valLoss, valAccuracy: 1 - valLoss, trainLoss: 0, trainError: 0, trainAccuracy: 1, learningRate: 0.1, seconds: 0, samplesPerSecond: 0 };
 }
 
 test("early stopping waits `patience` epochs without improvement, then restores the best weights", () => {

@@ -142,3 +142,23 @@ test("a schedule scales the configured learning rate, also for an optimiser used
   assert.deepEqual(second.learningRate, [0.1, 0.05, 0.025]);
   optimizer.dispose();
 });
+
+test("each epoch records its wall time and training throughput (evaluation not counted in the throughput)", async () => {
+  const model = mlpWithHidden(8, { seed: 4 });
+  const slow = { onEvaluateBegin: () => new Promise<void>((resolve) => setTimeout(resolve, 300)) };
+  const h = await trainModel(model, takeFirst(train, 200), {
+    ...quiet, epochs: 2, batchSize: 50, validation: takeFirst(validation, 50), callbacks: [slow],
+  });
+  assert.equal(h.samplesPerSecond.length, 2);
+  for (let i = 0; i < 2; i++) {
+    const rate = h.samplesPerSecond[i];
+    assert.ok(Number.isFinite(rate) && rate > 0, `samples/s ${rate}`);
+    assert.ok(h.seconds[i] >= 0.3, `epoch time ${h.seconds[i]} includes the evaluation`);
+    // 200 examples at `rate` took at most the epoch's time less the 0.3 s spent before evaluating.
+    assert.ok(200 / rate <= h.seconds[i] - 0.29, `training time ${200 / rate} s of ${h.seconds[i]} s`);
+    assert.equal(h.rows()[i].samplesPerSecond, rate);
+  }
+  const table = h.table();
+  assert.deepEqual(table.columns.slice(-2), ["Time (s)", "Samples/s"]);
+  assert.equal(table.rows[0][6], Math.round(h.samplesPerSecond[0]));
+});

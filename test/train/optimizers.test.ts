@@ -81,6 +81,53 @@ test("setLearningRate changes the following steps (SGD, momentum and Adam)", () 
   assert.throws(() => createOptimizer({ learningRate: 0.1, nesterov: true }), /Nesterov momentum requires momentum > 0/);
 });
 
+test("setMomentum changes the following steps' momentum (tfjs's own setMomentum does not), buffers kept", () => {
+  // One weight with gradient 1 at every step (loss = w), lr 1: buf = m·buf + 1, w -= buf.
+  const opt = createOptimizer({ learningRate: 1, momentum: 0.9 });
+  assert.equal(opt.hasMomentum, true);
+  assert.equal(opt.momentum, 0.9);
+  const w = tf.variable(tf.scalar(0));
+  const step = () => opt.step(tf.variableGrads(() => w.sum() as tf.Scalar, [w]).grads, [w]);
+  step(); // buf = 1, w = -1
+  opt.setMomentum(0.5);
+  assert.equal(opt.momentum, 0.5);
+  step(); // buf = 0.5 + 1 = 1.5, w = -2.5 (with the old 0.9 it would be -2.9)
+  assert.ok(Math.abs(w.dataSync()[0] + 2.5) < 1e-6, `w = ${w.dataSync()[0]}`);
+  assert.throws(() => opt.setMomentum(1), /invalid momentum: 1/);
+  for (const config of [{ learningRate: 0.1 }, { name: "adam", learningRate: 0.1 }] as OptimizerConfig[]) {
+    const plain = createOptimizer(config);
+    assert.equal(plain.hasMomentum, false);
+    assert.equal(plain.momentum, 0);
+    assert.throws(() => plain.setMomentum(0.9), /has no momentum to set/);
+  }
+});
+
+test("trainModel: one-cycle cycles SGD's momentum per batch; without it the configured momentum is put back", async () => {
+  const { trainModel } = await import("../../src/train/index.js");
+  const { mlpWithHidden } = await import("../../src/models/index.js");
+  const { loadMnist } = await import("../../src/data/index.js");
+  const data = loadMnist({ limit: 40 });
+  const model = mlpWithHidden(4, { seed: 1 });
+  const opt = createOptimizer({ learningRate: 0.01, momentum: 0.9 });
+  const seen: number[] = [];
+  const record = { onBatchEnd: (b: { momentum?: number }) => { seen.push(b.momentum!); } };
+  const schedule = oneCycle({ maxRate: 0.05, totalSteps: 4 });
+  await trainModel(model, data, { epochs: 1, batchSize: 10, optimizer: opt, schedule, progress: false, callbacks: [record] });
+  assert.deepEqual(seen, [0, 1, 2, 3].map((s) => schedule.momentum!(s, 0.9)));
+  assert.equal(seen[0], 0.95);
+  assert.ok(seen[1] < 0.95 && seen[1] >= 0.85);
+  seen.length = 0;
+  await trainModel(model, data, { epochs: 1, batchSize: 10, optimizer: opt, progress: false, callbacks: [record] });
+  assert.deepEqual(seen, [0.9, 0.9, 0.9, 0.9]);
+  // cycleMomentum: false leaves momentum alone; plain SGD is not given momentum.
+  assert.equal(oneCycle({ maxRate: 0.1, totalSteps: 10, cycleMomentum: false }).momentum, undefined);
+  seen.length = 0;
+  await trainModel(model, data, { epochs: 1, batchSize: 10, optimizer: { learningRate: 0.01 }, schedule, progress: false, callbacks: [record] });
+  assert.deepEqual(seen, [0, 0, 0, 0]);
+  assert.throws(() => oneCycle({ maxRate: 0.1, totalSteps: 10, baseMomentum: 0.96 }), /invalid one-cycle momentum/);
+  opt.dispose();
+});
+
 test("schedules follow torch.optim.lr_scheduler", () => {
   const near = (a: number, b: number) => Math.abs(a - b) < 1e-12 * Math.max(1, Math.abs(b)) || Math.abs(a - b) < 1e-15;
   const step = stepDecay({ stepSize: 10, gamma: 0.1 });

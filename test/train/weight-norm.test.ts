@@ -27,10 +27,15 @@ test("weight decay shrinks the parameter norm (seed 004, figure 2)", async () =>
   assert.ok(decayed.norms[8] < plain.norms[8], `${decayed.norms[8]} < ${plain.norms[8]}`);
 });
 
-test("History.table has readable headers and leaves out absent validation", () => {
+test("History.table has readable headers, leaves out absent validation, shows time and throughput", () => {
   const h = new History();
-  h.record({ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, trainError: 0.5, valLoss: NaN, valAccuracy: NaN, valError: NaN, learningRate: 0.1, seconds: 1 });
-  assert.deepEqual(h.table(), { columns: ["Epoch", "Training loss", "Training accuracy"], rows: [[1, 1, 0.5]] });
+  h.record({ epoch: 1, trainLoss: 1, trainAccuracy: 0.5, trainError: 0.5, valLoss: NaN, valAccuracy: NaN, valError: NaN, learningRate: 0.1, seconds: 1.26, samplesPerSecond: 100.4 });
+  assert.deepEqual(h.table(), {
+    columns: ["Epoch", "Training loss", "Training accuracy", "Time (s)", "Samples/s"],
+    rows: [[1, 1, 0.5, 1.3, 100]],
+  });
+  assert.equal(h.at(1).samplesPerSecond, 100.4);
+  assert.deepEqual(h.samplesPerSecond, [100.4]);
   assert.throws(() => h.at(3), /no epoch 3/);
 });
 
