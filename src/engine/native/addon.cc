@@ -2,6 +2,7 @@
 // The caller (kernels.ts) allocates outputs and validates shapes, so this layer stays thin.
 #include <napi.h>
 #include <cblas.h>
+#include <cstdlib>
 #include "kernels.h"
 
 using namespace labnative;
@@ -86,6 +87,14 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& a) {
             F32orNull(a[4]), len(4), F(a[6]), F32(a[5]));
   return a.Env().Undefined();
 }
+// batchNormGrad(x, dy, mean, variance, scale|null, eps, dx, dmean, dvar, dscale, doffset)
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& a) {
+  auto x = a[0].As<Napi::Float32Array>();
+  auto mean = a[2].As<Napi::Float32Array>();
+  batchNormGrad(x.Data(), F32(a[1]), (long)x.ElementLength(), (int)mean.ElementLength(), mean.Data(), F32(a[3]),
+                F32orNull(a[4]), F(a[5]), F32(a[6]), F32(a[7]), F32(a[8]), F32(a[9]), F32(a[10]));
+  return a.Env().Undefined();
+}
 // tile(x, y, meta Int32Array[rank, xShape.., reps..])
 Napi::Value Tile(const Napi::CallbackInfo& a) {
   const int32_t* m = a[2].As<Napi::Int32Array>().Data();
@@ -99,7 +108,8 @@ Napi::Value SetThreads(const Napi::CallbackInfo& a) {
 Napi::Value Threads(const Napi::CallbackInfo& a) { return Napi::Number::New(a.Env(), threads()); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  openblas_set_num_threads(1);
+  const char* blasThreads = std::getenv("LABNATIVE_BLAS_THREADS");
+  openblas_set_num_threads(blasThreads ? std::atoi(blasThreads) : 1);
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
@@ -112,6 +122,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
+  exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));

@@ -5,6 +5,7 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels";
 import { BufferPool } from "./buffers";
+import { installBatchNormGradient } from "./gradients";
 
 export const BACKEND_NAME = "labnative";
 
@@ -81,7 +82,14 @@ export function registerNativeBackend(): void {
     const native = natives[config.kernelName] as tf.KernelFunc | undefined;
     tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: native ?? guard(config.kernelFunc) });
   }
-  nativeKernelNames = Object.keys(natives).filter((n) => cpuKernels.some((c) => c.kernelName === n));
+  // Kernels tfjs does not have (fused gradients), used by gradients.ts.
+  for (const [kernelName, kernelFunc] of Object.entries(natives)) {
+    if (!cpuKernels.some((c) => c.kernelName === kernelName)) {
+      tf.registerKernel({ kernelName, backendName: BACKEND_NAME, kernelFunc: kernelFunc as tf.KernelFunc });
+    }
+  }
+  installBatchNormGradient(BACKEND_NAME);
+  nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);
 }

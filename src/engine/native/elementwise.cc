@@ -274,6 +274,50 @@ void tile(int rank, const int* xShape, const int* reps, const float* x, float* y
   tileRec(0, rank, xShape, reps, xStride, yStride, x, y);
 }
 
+void batchNormGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
+                   const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale,
+                   float* doffset) {
+  std::vector<float> inv(c), k(c);
+  for (int j = 0; j < c; j++) {
+    inv[j] = 1.f / std::sqrt(var[j] + eps);
+    k[j] = inv[j] * (scale ? scale[j] : 1.f);
+  }
+  const long rows = n / c;
+  const int nt = n > (1L << 18) ? omp_get_max_threads() : 1;
+  // Per-thread channel sums of dy and dy * (x - mean), in double: these are long sums.
+  std::vector<double> part((size_t)nt * 2 * c, 0.0);
+  const float* kp = k.data();
+#pragma omp parallel num_threads(nt)
+  {
+    const int t = omp_get_thread_num(), tn = omp_get_num_threads();
+    const long r0 = rows * t / tn, r1 = rows * (t + 1) / tn;
+    double* sdy = part.data() + (size_t)t * 2 * c;
+    double* sdyx = sdy + c;
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * c;
+      const float* dr = dy + r * c;
+      float* out = dx + r * c;
+      for (int j = 0; j < c; j++) {
+        out[j] = dr[j] * kp[j];
+        sdy[j] += dr[j];
+        sdyx[j] += (double)dr[j] * (xr[j] - mean[j]);
+      }
+    }
+  }
+  for (int j = 0; j < c; j++) {
+    double sd = 0, sdx = 0;
+    for (int t = 0; t < nt; t++) {
+      sd += part[(size_t)t * 2 * c + j];
+      sdx += part[(size_t)t * 2 * c + c + j];
+    }
+    const double s = scale ? scale[j] : 1.0, iv = inv[j];
+    dmean[j] = (float)(-iv * s * sd);
+    dvar[j] = (float)(-0.5 * iv * iv * iv * s * sdx);
+    dscale[j] = (float)(iv * sdx);
+    doffset[j] = (float)sd;
+  }
+}
+
 int threads() { return omp_get_max_threads(); }
 void setThreads(int n) { omp_set_num_threads(n); }
 

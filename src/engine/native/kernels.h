@@ -53,6 +53,11 @@ void reduce(int op, const float* x, long outer, long red, long inner, float* y);
 void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, const float* var, int varSize,
                const float* offset, int offsetSize, const float* scale, int scaleSize, float eps, float* y);
 
+// Gradients of batchNorm with per-channel (last axis, size c) mean, variance and scale (may be null),
+// in one pass: dx [n], and dmean, dvar, dscale, doffset [c].
+void batchNormGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
+                   const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale, float* doffset);
+
 // y = x repeated reps[d] times along each dimension d (rank <= 8).
 void tile(int rank, const int* xShape, const int* reps, const float* x, float* y);
 

@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
+import { BATCH_NORM_GRAD } from "./gradients";
 
 type TensorInfo = tf.TensorInfo;
 interface Args {
@@ -327,6 +328,22 @@ export function nativeKernels(
     const y = alloc(backend, xv.length);
     addon.batchNorm(xv, mv, vv, ov, sv, y, eps, c);
     return out(backend, x.shape, y);
+  };
+
+  // --- batch-norm gradients in one pass (used by gradients.ts; labnative only) ------------------
+  kernels[BATCH_NORM_GRAD] = (args) => {
+    const { backend } = args;
+    const { x, dy, mean, variance, scale } = args.inputs;
+    const xv = f32(backend, x), dyv = f32(backend, dy), mv = f32(backend, mean), vv = f32(backend, variance);
+    const sv = scale ? f32(backend, scale) ?? null : null;
+    if (!xv || !dyv || !mv || !vv) throw new Error(`${BATCH_NORM_GRAD}: float32 inputs expected`);
+    const c = mv.length;
+    const eps = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
+    const dx = alloc(backend, xv.length);
+    const per = () => new Float32Array(c);
+    const [dmean, dvar, dscale, doffset] = [per(), per(), per(), per()];
+    addon.batchNormGrad(xv, dyv, mv, vv, sv, eps, dx, dmean, dvar, dscale, doffset);
+    return [out(backend, x.shape, dx), ...[dmean, dvar, dscale, doffset].map((v) => out(backend, [c], v))];
   };
 
   return kernels;

@@ -3,6 +3,7 @@
 // OpenMP threads instead, so there is one sleeping thread pool, not two competing ones (two pools
 // made the dense layers of the seed-003 ConvNet 5x slower on a busy 2-core machine).
 #include <algorithm>
+#include <cstdlib>
 #include <cblas.h>
 #include <omp.h>
 #include "kernels.h"
@@ -24,7 +25,8 @@ void sgemm(bool transA, bool transB, int m, int n, int k, const float* a, int ld
 void product(bool transA, bool transB, int m, int n, int k, const float* a, const float* b, float* y) {
   const int lda = transA ? m : k;
   const int ldb = transB ? k : n;
-  const int nt = (2.0 * m * n * k < kParallelFlops) ? 1 : omp_get_max_threads();
+  static const bool blasThreads = std::getenv("LABNATIVE_BLAS_THREADS") != nullptr;  // A/B switch
+  const int nt = (blasThreads || 2.0 * m * n * k < kParallelFlops) ? 1 : omp_get_max_threads();
   if (nt == 1) {
     sgemm(transA, transB, m, n, k, a, lda, b, ldb, y, n);
     return;
