@@ -22,8 +22,49 @@
 import { selectEngine } from "./display/engine.js";
 
 export * as tf from "@tensorflow/tfjs";
-export { useEngine, engineInfo } from "./engine/index.js";
-export type { EngineInfo, EngineName } from "./engine/index.js";
+import { useEngine as chooseEngine, engineInfo as currentEngine } from "./engine/index.js";
+import type { EngineInfo as EngineRecord, EngineName as EngineChoice } from "./engine/index.js";
+
+// The engine's API, documented here for notebooks (src/engine holds the implementation).
+
+/**
+ * Selects the training engine once per process and makes it tfjs's active backend; later calls
+ * return the same choice. `log` receives the one line that says which engine and why.
+ *
+ * @example
+ * useEngine();                                   // "labreport engine: native (…)"
+ * useEngine(() => {}).name;                      // quietly: "native"
+ */
+export function useEngine(log?: (line: string) => void): EngineInfo {
+  return log ? chooseEngine(log) : chooseEngine();
+}
+
+/**
+ * The engine in use, selecting it first if nothing has yet.
+ *
+ * @example
+ * engineInfo(); // { name: "native", backend: "labnative", reason: "…" }
+ */
+export function engineInfo(): EngineInfo {
+  return currentEngine();
+}
+
+/**
+ * The engine that trains the models: "tfjs-node" (libtensorflow), "native" (this project's kernels)
+ * or "cpu" (pure JavaScript). LABREPORT_ENGINE forces one.
+ *
+ * @example
+ * const engine: EngineName = engineInfo().name; // "native"
+ */
+export type EngineName = EngineChoice;
+
+/**
+ * The engine in use: its name, the tfjs backend registered for it, and why it was chosen.
+ *
+ * @example
+ * const { name, backend, reason }: EngineInfo = engineInfo();
+ */
+export type EngineInfo = EngineRecord;
 export * from "./data/index.js";
 export * from "./models/index.js";
 export * from "./train/index.js";

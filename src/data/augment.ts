@@ -5,6 +5,12 @@ import type { TrainingCallbacks } from "../train/callbacks.js";
 import { ImageDataset } from "./dataset.js";
 import { deriveSeed, Random } from "./random.js";
 
+/**
+ * Seed 004's augmentation: torchvision's RandomCrop(size, padding) and RandomHorizontalFlip.
+ *
+ * @example
+ * const { dataset, callback } = withAugmentation(train, { padding: 4, flip: true, seed: 1 });
+ */
 export interface AugmentOptions {
   /** Zero padding on every side before a random crop back to the original size (0 = no crop). Default 4. */
   padding?: number;

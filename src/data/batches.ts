@@ -3,13 +3,24 @@ import * as tf from "@tensorflow/tfjs";
 import { ImageDataset, imageValues, shuffled } from "./dataset.js";
 import { deriveSeed } from "./random.js";
 
-/** One mini-batch: images [n, height, width, channels] and integer labels [n]. */
+/**
+ * One mini-batch: images [n, height, width, channels] and integer labels [n].
+ *
+ * @example
+ * for (const { xs, ys, size } of batches(train, 64)) { model.trainOnBatch(xs, ys); tf.dispose([xs, ys]); }
+ */
 export interface Batch {
   xs: tf.Tensor4D;
   ys: tf.Tensor1D;
   size: number;
 }
 
+/**
+ * Order of the mini-batches: shuffled per epoch as PyTorch's DataLoader, or in order.
+ *
+ * @example
+ * for (const batch of batches(train, 64, { shuffle: true, seed: 1, epoch: 3 })) tf.dispose([batch.xs, batch.ys]);
+ */
 export interface BatchOptions {
   /** Reshuffle the order before batching (as PyTorch's DataLoader(shuffle=True) does each epoch). */
   shuffle?: boolean;
@@ -41,7 +52,13 @@ export function* batches(ds: ImageDataset, batchSize: number, options: BatchOpti
   }
 }
 
-/** The number of batches `batches(ds, batchSize, options)` yields. */
+/**
+ * The number of batches `batches(ds, batchSize, options)` yields.
+ *
+ * @example
+ * batchCount(loadMnist(), 64); // 938
+ * const schedule = oneCycle({ maxRate: 0.1, totalSteps: 10 * batchCount(train, 64) });
+ */
 export function batchCount(ds: ImageDataset, batchSize: number, dropLast = false): number {
   const n = ds.indices.length;
   return dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);

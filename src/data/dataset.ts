@@ -3,16 +3,34 @@
 // Views share the underlying pixels; only an index list is copied.
 import { permutation } from "./random.js";
 
-/** Per-channel normalisation applied when images become tensors: (pixel / 255 - mean) / std. */
+/**
+ * Per-channel normalisation applied when images become tensors: (pixel / 255 - mean) / std.
+ *
+ * @example
+ * const fashion = loadFashionMnist({ normalize: { mean: 0.286, std: 0.353 } });
+ */
 export interface Normalization {
   mean: number;
   std: number;
 }
 
-/** The standard MNIST normalisation (the training set's pixel mean and standard deviation). */
+/**
+ * The standard MNIST normalisation (the training set's pixel mean and standard deviation).
+ *
+ * @example
+ * const raw = loadMnist({ normalize: false });
+ * const standard = withNormalization(raw, MNIST_NORMALIZATION);
+ */
 export const MNIST_NORMALIZATION: Normalization = { mean: 0.1307, std: 0.3081 };
 
-/** Labelled images, stored as bytes (0-255), in height × width × channels order. */
+/**
+ * Labelled images, stored as bytes (0-255), in height × width × channels order.
+ *
+ * @example
+ * const train: ImageDataset = loadMnist();
+ * train.imageShape; // [28, 28, 1]
+ * train.indices.length; // 60000
+ */
 export interface ImageDataset {
   /** What the data is, e.g. "MNIST train". */
   name: string;
@@ -66,7 +84,12 @@ export function imageDataset(
   };
 }
 
-/** The number of images in a dataset view. */
+/**
+ * The number of images in a dataset view.
+ *
+ * @example
+ * datasetSize(takeFirst(loadMnist(), 1000)); // 1000
+ */
 export function datasetSize(ds: ImageDataset): number {
   return ds.indices.length;
 }
@@ -126,7 +149,12 @@ export function withNormalization(ds: ImageDataset, normalization: Normalization
   return { ...ds, normalization };
 }
 
-/** The labels of a view, in order. */
+/**
+ * The labels of a view, in order.
+ *
+ * @example
+ * labelsOf(loadMnist({ limit: 5 })); // Uint8Array [5, 0, 4, 1, 9]
+ */
 export function labelsOf(ds: ImageDataset): Uint8Array {
   const out = new Uint8Array(ds.indices.length);
   for (let i = 0; i < out.length; i++) out[i] = ds.labels[ds.indices[i]];

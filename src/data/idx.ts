@@ -3,7 +3,12 @@
 import * as fs from "node:fs";
 import * as zlib from "node:zlib";
 
-/** One IDX file: its dimensions and its values, in row-major order. */
+/**
+ * One IDX file: its dimensions and its values, in row-major order.
+ *
+ * @example
+ * const { dims, data } = readIdx(path.join(mnistDir(), "t10k-labels-idx1-ubyte")); // dims [10000]
+ */
 export interface IdxArray {
   dims: number[];
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;

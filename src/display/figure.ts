@@ -2,6 +2,12 @@ import { vegaLiteToSvgSync } from "../plots/svg.js";
 import { inKernel, writeDisplay } from "./kernel.js";
 import { checkLabel } from "./labels.js";
 
+/**
+ * The cross-reference label and caption of a figure.
+ *
+ * @example
+ * showFigure(spec, { label: "fig-loss", caption: "Training loss per epoch." }); // "@fig-loss" in the text
+ */
 export interface FigureOptions {
   /** Cross-reference label, starting with "fig-" (referenced as @fig-… in the text). */
   label?: string;

@@ -2,7 +2,12 @@
 // display writer in the process-global `require("tslab/dist/jupyter").lastWriteDisplayData`;
 // outside one (plain node, tests, scripts) that is null and output falls back to console.log.
 
-/** A Jupyter display: mime bundle, metadata, and an optional display id for live updates. */
+/**
+ * A Jupyter display: mime bundle, metadata, and an optional display id for live updates.
+ *
+ * @example
+ * writeDisplay({ data: { "text/plain": "hello", "text/html": "<b>hello</b>" } });
+ */
 export interface DisplayMessage {
   data: Record<string, unknown>;
   metadata?: Record<string, unknown>;

@@ -2,6 +2,12 @@
 // occasional lines on stdout.
 import { inKernel, newDisplayId, writeDisplay } from "./kernel.js";
 
+/**
+ * How often a ProgressDisplay updates.
+ *
+ * @example
+ * const progress = new ProgressDisplay({ minIntervalMs: 1000, printIntervalMs: 30_000 });
+ */
 export interface ProgressOptions {
   /** Least time between two updates of the live display in Jupyter (default 250 ms, i.e. ≤ 4/s). */
   minIntervalMs?: number;
@@ -72,7 +78,12 @@ export class ProgressDisplay {
   }
 }
 
-/** The HTML of a progress display: a small bar and the line. */
+/**
+ * The HTML of a progress display: a small bar and the line.
+ *
+ * @example
+ * progressHtml("epoch 1: 50%", 0.5); // <div …><progress value="0.500" …>…
+ */
 export function progressHtml(line: string, fraction?: number): string {
   const bar =
     fraction === undefined || !Number.isFinite(fraction)

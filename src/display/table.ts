@@ -3,9 +3,21 @@
 import { writeDisplay } from "./kernel.js";
 import { checkLabel } from "./labels.js";
 
+/**
+ * One table cell: text, a number, or empty (null).
+ *
+ * @example
+ * const row: Cell[] = ["SVM", 0.86, null];
+ */
 export type Cell = string | number | null;
 
-/** A table in its normalised form. */
+/**
+ * A table in its normalised form.
+ *
+ * @example
+ * const table: TableData = toTableData(history.rows(), 3);
+ * console.log(tableText(table));
+ */
 export interface TableData {
   columns: string[];
   rows: Cell[][];
@@ -15,6 +27,10 @@ export interface TableData {
  * What showTable accepts: records (one object per row, columns in first-seen key order) or columns + rows.
  * Records are typed as `object` so that interfaces without an index signature (EpochLogs from
  * `history.rows()`, LayerSummary from `summarizeModel`) are accepted; other cells are shown as text.
+ *
+ * @example
+ * showTable([{ model: "SVM", accuracy: 0.86 }, { model: "CNN", accuracy: 0.97 }]);
+ * showTable({ columns: ["model", "accuracy"], rows: [["SVM", 0.86]] });
  */
 export type TableInput = readonly object[] | TableColumnsRows;
 export interface TableColumnsRows {
@@ -22,6 +38,12 @@ export interface TableColumnsRows {
   rows: (Cell | undefined)[][];
 }
 
+/**
+ * The cross-reference label, caption and rounding of a table.
+ *
+ * @example
+ * showTable(history.table(), { label: "tbl-epochs", caption: "The run, epoch by epoch.", digits: 3 });
+ */
 export interface TableOptions {
   /** Cross-reference label, starting with "tbl-". */
   label?: string;

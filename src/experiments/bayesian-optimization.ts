@@ -5,6 +5,12 @@ import { expectedImprovement, fitGaussianProcessML } from "./gaussian-process.js
 import { Params, SearchSpaceInput, decodePoint, encodePoint, normalizeSpace, pointKey, samplePoint } from "./search-space.js";
 import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, runTrial } from "./trials.js";
 
+/**
+ * The budget, seed and candidates of a Bayesian optimisation.
+ *
+ * @example
+ * await bayesianOptimization(space, objective, { trials: 30, initialTrials: 8, seed: 1, store: "results/bo.json" });
+ */
 export interface BayesianOptions extends SearchOptions {
   /** Total number of trials (the budget). */
   trials: number;

@@ -18,7 +18,13 @@ interface TensorEntry {
   offset: number;
 }
 
-/** The manifest.json of a checkpoint folder. */
+/**
+ * The manifest.json of a checkpoint folder.
+ *
+ * @example
+ * const manifest = await loadCheckpoint("checkpoints/run1", model, optimizer);
+ * manifest.epoch; // the last finished epoch
+ */
 export interface CheckpointManifest {
   format: "labreport-checkpoint";
   version: 1;
@@ -36,7 +42,12 @@ export interface CheckpointManifest {
   savedAt: string;
 }
 
-/** What to save besides the model. */
+/**
+ * What to save besides the model.
+ *
+ * @example
+ * await saveCheckpoint("checkpoints/run1", model, { epoch: 3, optimizer, history });
+ */
 export interface CheckpointContents {
   epoch: number;
   optimizer?: TrainingOptimizer;
@@ -109,7 +120,12 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, content
   return manifest;
 }
 
-/** Whether `dir` holds a checkpoint. */
+/**
+ * Whether `dir` holds a checkpoint.
+ *
+ * @example
+ * if (hasCheckpoint("checkpoints/run1")) await loadCheckpoint("checkpoints/run1", model);
+ */
 export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, MANIFEST));
 }
@@ -187,7 +203,12 @@ export function restoreRandomStates(model: tf.LayersModel, states: Record<string
   });
 }
 
-/** The History stored in a checkpoint manifest. */
+/**
+ * The History stored in a checkpoint manifest.
+ *
+ * @example
+ * const history = historyFromManifest(await loadCheckpoint("checkpoints/run1", model));
+ */
 export function historyFromManifest(manifest: CheckpointManifest): History {
   const history = new History();
   const saved = manifest.history as Record<string, unknown> | null;

@@ -8,7 +8,13 @@ import type { ImageDataset } from "../data/dataset.js";
 import { checkDatasetFitsModel } from "../train/evaluate.js";
 import { lossForModel } from "../train/losses.js";
 
-/** Accuracy of each scheme for each number of sampled masks N. */
+/**
+ * Accuracy of each scheme for each number of sampled masks N.
+ *
+ * @example
+ * const result = evaluateDropoutSchemes(model, test, { samples: [10, 50, 100] });
+ * result.scaled; // accuracy with dropout off (weights scaled)
+ */
 export interface DropoutSchemesResult {
   samples: number[];
   scaled: number;

@@ -1,7 +1,13 @@
 // A small Gaussian-process regressor (squared-exponential kernel, Cholesky solve) and expected
 // improvement: the surrogate and acquisition of the Bayesian optimiser. Plain arrays, no tensors.
 
-/** A fitted GP: predicts mean and standard deviation of f at new points. */
+/**
+ * A fitted GP: predicts mean and standard deviation of f at new points.
+ *
+ * @example
+ * const gp = fitGaussianProcess([[0], [1]], [0, 1], 0.5, 1e-6);
+ * gp.predict([0.5]); // { mean: …, std: … }
+ */
 export interface GaussianProcess {
   predict(x: number[]): { mean: number; std: number };
   /** Log marginal likelihood of the data under the fitted hyperparameters. */
@@ -11,7 +17,12 @@ export interface GaussianProcess {
   noise: number;
 }
 
-/** Lower-triangular L with L·Lᵀ = a (a symmetric positive definite); throws when it is not. */
+/**
+ * Lower-triangular L with L·Lᵀ = a (a symmetric positive definite); throws when it is not.
+ *
+ * @example
+ * cholesky([[4, 2], [2, 3]]); // [[2, 0], [1, √2]]
+ */
 export function cholesky(a: number[][]): number[][] {
   const n = a.length;
   const l = a.map(() => new Array<number>(n).fill(0));
@@ -120,12 +131,22 @@ export function fitGaussianProcessML(
   return best;
 }
 
-/** The standard normal density. */
+/**
+ * The standard normal density.
+ *
+ * @example
+ * normalPdf(0); // ≈ 0.3989
+ */
 export function normalPdf(z: number): number {
   return Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 }
 
-/** The standard normal cumulative distribution (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
+/**
+ * The standard normal cumulative distribution (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7).
+ *
+ * @example
+ * normalCdf(1.96); // ≈ 0.975
+ */
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);

@@ -11,6 +11,12 @@ import { LossName, lossForModel, lossFunction } from "../train/losses.js";
 import { createOptimizer, OptimizerConfig } from "../train/optimizers.js";
 import { captureRandomStates, restoreRandomStates } from "./checkpoint.js";
 
+/**
+ * The range, length and optimiser of a learning-rate range test.
+ *
+ * @example
+ * await lrRangeTest(convNet(), train, { minRate: 1e-5, maxRate: 1, steps: 100, optimizer: { momentum: 0.9 } });
+ */
 export interface LrRangeTestOptions {
   /** First learning rate (default 1e-6). */
   minRate?: number;
@@ -32,6 +38,13 @@ export interface LrRangeTestOptions {
   restoreWeights?: boolean;
 }
 
+/**
+ * The losses of a learning-rate range test and the rates it suggests.
+ *
+ * @example
+ * const result = await lrRangeTest(model, train);
+ * const schedule = oneCycle({ maxRate: result.minLossRate, totalSteps: 10 * batchCount(train, 64) });
+ */
 export interface LrRangeTestResult {
   rates: number[];
   losses: number[];

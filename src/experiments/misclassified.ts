@@ -5,7 +5,13 @@ import { labelsOf } from "../data/dataset.js";
 import type { GridImage } from "../plots/image-grid.js";
 import { predictLabels } from "../train/evaluate.js";
 
-/** One image (ready for imageGridSpec) with its true and predicted class. */
+/**
+ * One image (ready for imageGridSpec) with its true and predicted class.
+ *
+ * @example
+ * const mistakes: LabelledImage[] = misclassifiedExamples(model, test, 36);
+ * mistakes[0].caption; // "true: 7 / predicted: 1"
+ */
 export interface LabelledImage extends GridImage {
   actual: number;
   predicted: number;

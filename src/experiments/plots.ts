@@ -30,7 +30,12 @@ export function repeatedRunsSpec(
   return meanStdBandSpec(groups, { xTitle: options.xTitle ?? "Epoch", yTitle: options.yTitle ?? metric, std: options.std, title: options.title });
 }
 
-/** One measured point of an accuracy-vs-learning-rate figure. */
+/**
+ * One measured point of an accuracy-vs-learning-rate figure.
+ *
+ * @example
+ * accuracyVsLearningRateSpec([{ learningRate: 0.1, accuracy: 0.97, series: "test" }]);
+ */
 export interface RatePoint {
   learningRate: number;
   accuracy: number;

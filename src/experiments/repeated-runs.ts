@@ -5,10 +5,21 @@ import { History } from "../train/history.js";
 import { RunStore } from "./run-store.js";
 import { openStore } from "./trials.js";
 
-/** Per-epoch series of one run, by metric name (e.g. trainLoss, valAccuracy). */
+/**
+ * Per-epoch series of one run, by metric name (e.g. trainLoss, valAccuracy).
+ *
+ * @example
+ * const metrics: RunMetrics = historyMetrics(history);
+ */
 export type RunMetrics = Record<string, number[]>;
 
-/** The runs of a repeated experiment, and their per-epoch mean and standard deviation. */
+/**
+ * The runs of a repeated experiment, and their per-epoch mean and standard deviation.
+ *
+ * @example
+ * const runs = await repeatRuns([1, 2, 3], (seed) => trainModel(convNet({ seed }), train, { epochs: 5, seed, validation }));
+ * runs.summary("valError").mean;
+ */
 export interface RepeatedRuns {
   seeds: number[];
   /** One record per seed, in seed order. */
@@ -19,7 +30,12 @@ export interface RepeatedRuns {
   summary(metric: string, std?: "population" | "sample"): { mean: number[]; std: number[] };
 }
 
-/** The per-epoch arrays of a History (and its per-batch losses) as plain metrics. */
+/**
+ * The per-epoch arrays of a History (and its per-batch losses) as plain metrics.
+ *
+ * @example
+ * historyMetrics(history).valError; // a copy of history.valError
+ */
 export function historyMetrics(history: History): RunMetrics {
   return {
     trainLoss: history.trainLoss.slice(),

@@ -16,6 +16,12 @@ import { progressReport } from "../train/progress.js";
 import { LearningRateSchedule } from "../train/schedules.js";
 import { hasCheckpoint, historyFromManifest, loadCheckpoint, saveCheckpoint } from "./checkpoint.js";
 
+/**
+ * trainModel's options plus where (and how often) to save checkpoints.
+ *
+ * @example
+ * await trainWithCheckpoints(model, train, { epochs: 25, checkpointDir: "checkpoints/deep", saveEvery: 5 });
+ */
 export interface CheckpointedTrainOptions extends TrainOptions {
   /** Folder of the run's checkpoint (one per run: different runs need different folders). */
   checkpointDir: string;

@@ -3,23 +3,48 @@
 // every search (grid, random, Bayesian) samples and encodes points through this module.
 import { Random } from "../data/random.js";
 
-/** A value a hyperparameter can take. */
+/**
+ * A value a hyperparameter can take.
+ *
+ * @example
+ * const value: ParamValue = "deep";
+ */
 export type ParamValue = string | number | boolean;
 
-/** One point of a search space: a value for every parameter. */
+/**
+ * One point of a search space: a value for every parameter.
+ *
+ * @example
+ * const point: Params = { architecture: "deep", batchSize: 16 };
+ */
 export type Params = Record<string, ParamValue>;
 
-/** One parameter's domain, in normalised form. */
+/**
+ * One parameter's domain, in normalised form.
+ *
+ * @example
+ * const lr: ParamDomain = logUniform(1e-4, 1); // { type: "logUniform", min: 1e-4, max: 1 }
+ */
 export type ParamDomain =
   | { type: "choice"; values: ParamValue[] }
   | { type: "uniform"; min: number; max: number }
   | { type: "logUniform"; min: number; max: number }
   | { type: "int"; min: number; max: number };
 
-/** A search space as written: a list is shorthand for a choice. */
+/**
+ * A search space as written: a list is shorthand for a choice.
+ *
+ * @example
+ * const space: SearchSpaceInput = { batchSize: [4, 8, 16, 32, 64], architecture: ["shallow", "deep"] };
+ */
 export type SearchSpaceInput = Record<string, ParamDomain | readonly ParamValue[]>;
 
-/** A search space in normalised form. */
+/**
+ * A search space in normalised form.
+ *
+ * @example
+ * const space: SearchSpace = normalizeSpace({ batchSize: [16, 32], lr: uniform(0, 1) });
+ */
 export type SearchSpace = Record<string, ParamDomain>;
 
 /** A choice among values. @example choice([4, 8, 16, 32, 64]) */
@@ -96,7 +121,12 @@ export function gridPoints(input: SearchSpaceInput): Params[] {
   return points;
 }
 
-/** The point of `space` at unit-cube coordinates `u` (one number in [0, 1] per parameter). */
+/**
+ * The point of `space` at unit-cube coordinates `u` (one number in [0, 1] per parameter).
+ *
+ * @example
+ * decodePoint(normalizeSpace({ lr: logUniform(1e-4, 1) }), [0.5]); // { lr: 0.01 }
+ */
 export function decodePoint(space: SearchSpace, u: number[]): Params {
   const out: Params = {};
   Object.entries(space).forEach(([name, d], i) => {
@@ -109,7 +139,12 @@ export function decodePoint(space: SearchSpace, u: number[]): Params {
   return out;
 }
 
-/** Unit-cube coordinates of a point (the centre of its cell for choices and integers). */
+/**
+ * Unit-cube coordinates of a point (the centre of its cell for choices and integers).
+ *
+ * @example
+ * encodePoint(normalizeSpace({ batchSize: [16, 32] }), { batchSize: 32 }); // [0.75]
+ */
 export function encodePoint(space: SearchSpace, params: Params): number[] {
   return Object.entries(space).map(([name, d]) => {
     const v = params[name];
@@ -136,7 +171,12 @@ export function samplePoint(space: SearchSpace, random: Random): Params {
   return decodePoint(space, Object.keys(space).map(() => random.next()));
 }
 
-/** A stable identity of a point: its JSON with keys sorted (the key of its stored run). */
+/**
+ * A stable identity of a point: its JSON with keys sorted (the key of its stored run).
+ *
+ * @example
+ * pointKey({ lr: 0.1, batchSize: 16 }); // '{"batchSize":16,"lr":0.1}'
+ */
 export function pointKey(params: Params): string {
   const sorted: Params = {};
   for (const k of Object.keys(params).sort()) sorted[k] = params[k];

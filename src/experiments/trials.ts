@@ -3,13 +3,28 @@
 import { RunStore } from "./run-store.js";
 import { Params } from "./search-space.js";
 
-/** What an objective returns: the number to optimise, or it with any details to keep. */
+/**
+ * What an objective returns: the number to optimise, or it with any details to keep.
+ *
+ * @example
+ * const result: ObjectiveResult = { value: history.last().valError, details: { epochs: history.epochs.length } };
+ */
 export type ObjectiveResult = number | { value: number; details?: unknown };
 
-/** Trains and measures one point; `trial` counts from 0. */
+/**
+ * Trains and measures one point; `trial` counts from 0.
+ *
+ * @example
+ * const objective: Objective = async (p) => (await trainModel(build(p), train, { epochs: 3, validation })).last().valError;
+ */
 export type Objective = (params: Params, info: { trial: number }) => ObjectiveResult | Promise<ObjectiveResult>;
 
-/** One evaluated point. */
+/**
+ * One evaluated point.
+ *
+ * @example
+ * for (const t of result.trials) console.log(t.trial, t.params, t.value, t.stored ? "(stored)" : `${t.seconds} s`);
+ */
 export interface Trial {
   trial: number;
   params: Params;
@@ -20,7 +35,12 @@ export interface Trial {
   seconds: number;
 }
 
-/** Options every search takes. */
+/**
+ * Options every search takes.
+ *
+ * @example
+ * await gridSearch(space, objective, { goal: "maximize", store: "results/grid.json", onTrial: (t) => console.log(t.value) });
+ */
 export interface SearchOptions {
   /** "minimize" (default: errors, losses) or "maximize" (accuracies). */
   goal?: "minimize" | "maximize";
@@ -30,7 +50,12 @@ export interface SearchOptions {
   onTrial?: (trial: Trial) => void;
 }
 
-/** The trials of a search and the best of them. */
+/**
+ * The trials of a search and the best of them.
+ *
+ * @example
+ * const { trials, best } = await gridSearch({ batchSize: [16, 32] }, objective);
+ */
 export interface SearchResult {
   trials: Trial[];
   best: Trial;
@@ -41,7 +66,12 @@ export function openStore(store: string | RunStore | undefined): RunStore {
   return store instanceof RunStore ? store : RunStore.open(store ?? null);
 }
 
-/** Runs one trial, or reads it back from the store when that point has finished before. */
+/**
+ * Runs one trial, or reads it back from the store when that point has finished before.
+ *
+ * @example
+ * const trial = await runTrial((p) => Number(p.lr) ** 2, { lr: 0.1 }, 0, RunStore.open(null));
+ */
 export async function runTrial(objective: Objective, params: Params, trial: number, store: RunStore): Promise<Trial> {
   const stored = store.get<{ value: number; details?: unknown }>(params);
   if (stored) return { trial, params, value: stored.result.value, details: stored.result.details, stored: true, seconds: stored.seconds };
@@ -56,7 +86,12 @@ export async function runTrial(objective: Objective, params: Params, trial: numb
   return { trial, params, value: result.value, details: result.details, stored: false, seconds };
 }
 
-/** The best trial for the goal. */
+/**
+ * The best trial for the goal.
+ *
+ * @example
+ * bestTrial(result.trials, "maximize").params;
+ */
 export function bestTrial(trials: Trial[], goal: "minimize" | "maximize" = "minimize"): Trial {
   if (trials.length === 0) throw new Error("no trial has run");
   const sign = goal === "maximize" ? -1 : 1;

@@ -3,6 +3,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { BuilderOptions, ClassifierOutput, SequentialBuilder } from "./builder.js";
 
+/**
+ * What every architecture takes: input shape, number of classes, output kind, initialisation and seed.
+ *
+ * @example
+ * convNet({ inputShape: [28, 28, 1], classes: 10, output: "logits", seed: 1 });
+ */
 export interface ClassifierOptions extends BuilderOptions {
   /** Input image shape [height, width, channels]; default MNIST's [28, 28, 1]. */
   inputShape?: [number, number, number];
@@ -14,9 +20,20 @@ export interface ClassifierOptions extends BuilderOptions {
 
 const MNIST_SHAPE: [number, number, number] = [28, 28, 1];
 
-/** Where batch normalisation goes in an MLP's hidden layers. */
+/**
+ * Where batch normalisation goes in an MLP's hidden layers.
+ *
+ * @example
+ * mlp({ hidden: [30], batchNorm: "beforeRelu" });
+ */
 export type BatchNormPlacement = "none" | "afterRelu" | "beforeRelu";
 
+/**
+ * The layers of an mlp: hidden sizes, batch normalisation, dropout.
+ *
+ * @example
+ * mlp({ hidden: [800, 800], dropout: 0.5, seed: 1 });
+ */
 export interface MlpOptions extends ClassifierOptions {
   /** Sizes of the hidden layers, e.g. [200] or [800, 800]. */
   hidden: number[];
@@ -66,6 +83,13 @@ export function mlpWithHidden(numHidden: number, options: Omit<MlpOptions, "hidd
   return mlp({ ...options, hidden: [numHidden] });
 }
 
+/**
+ * Seed 004's regularised variants of seed 003's ConvNet.
+ *
+ * @example
+ * convNet({ dropout: 0.5 });
+ * convNet({ batchNorm: true });
+ */
 export interface ConvNetOptions extends ClassifierOptions {
   /** Dropout rate before each fully connected layer (seed 004's CNN with dropout); 0 = none. */
   dropout?: number;
@@ -136,6 +160,12 @@ export function twoConvSixteenFourNet(options: ClassifierOptions = {}): tf.Seque
     .build("cnn_16_4");
 }
 
+/**
+ * Options of seed 002's small CNN.
+ *
+ * @example
+ * smallCnn({ batchNorm: true, seed: 1 }); // CNNBN
+ */
 export interface SmallCnnOptions extends ClassifierOptions {
   /** Batch normalisation after each conv's ReLU (seed 002's CNNBN). */
   batchNorm?: boolean;
@@ -159,9 +189,20 @@ export function smallCnn(options: SmallCnnOptions = {}): tf.Sequential {
   return b.flatten().dense(options.classes ?? 10, "fc").output(options.output ?? "logits").build(options.batchNorm ? "cnn_bn" : "cnn");
 }
 
-/** One VGG block: `filters` 3×3 convolutions repeated `repeats` times, then a 2×2 max pool. */
+/**
+ * One VGG block: `filters` 3×3 convolutions repeated `repeats` times, then a 2×2 max pool.
+ *
+ * @example
+ * const block: VggBlock = [64, 2]; // two 3×3 convolutions of 64 filters, then a max pool
+ */
 export type VggBlock = [filters: number, repeats: number];
 
+/**
+ * The blocks and fully connected sizes of a VGG-style net.
+ *
+ * @example
+ * vggStyleNet({ blocks: [[32, 1], [64, 1]], fullyConnected: [256], inputShape: [64, 64, 3], classes: 2 });
+ */
 export interface VggStyleOptions extends ClassifierOptions {
   /** The convolutional blocks as (filters, repeats) pairs. */
   blocks: VggBlock[];
@@ -169,7 +210,12 @@ export interface VggStyleOptions extends ClassifierOptions {
   fullyConnected?: number[];
 }
 
-/** Seed 004's three VGG-style variants for 64×64 colour images (cats vs dogs). */
+/**
+ * Seed 004's three VGG-style variants for 64×64 colour images (cats vs dogs).
+ *
+ * @example
+ * vggStyleNet({ blocks: VGG_VARIANTS.shallowAndFat, inputShape: [64, 64, 3], classes: 2 });
+ */
 export const VGG_VARIANTS: Record<"shallow" | "shallowAndFat" | "deep", VggBlock[]> = {
   shallow: [[16, 1], [32, 1], [64, 1]],
   shallowAndFat: [[32, 1], [64, 1], [128, 1]],

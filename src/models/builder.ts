@@ -6,9 +6,20 @@ import { biasInitializer, Init, InitSpec, resolveInit, weightInitializer } from 
 import { PyTorchBatchNorm, SeededDropout } from "./custom-layers.js";
 import { selectEngine } from "../display/engine.js";
 
-/** What the last layer of a classifier returns. */
+/**
+ * What the last layer of a classifier returns.
+ *
+ * @example
+ * mlp({ hidden: [800, 800], output: "logSoftmax" }); // for the NLL loss, as seed 004
+ */
 export type ClassifierOutput = "logSoftmax" | "logits";
 
+/**
+ * Initialisation and seed of a model's layers.
+ *
+ * @example
+ * const model = convNet({ init: { weights: "glorot", gain: Math.SQRT2 }, seed: 42 });
+ */
 export interface BuilderOptions {
   /** Initialisation of weights and biases (default "pytorch"). */
   init?: Init;

@@ -12,16 +12,35 @@ type Initializer = ReturnType<typeof tf.initializers.zeros>;
  * - "he": He/Kaiming normal, N(0, 2/fanIn);
  * - "normal": N(0, 1), as torch.nn.init.normal_;
  * - "zeros": all zero.
+ *
+ * @example
+ * convNet({ init: "he" });
  */
 export type WeightInit = "pytorch" | "glorot" | "glorotNormal" | "he" | "normal" | "zeros";
 
-/** How biases are drawn: "pytorch" U(±1/√fanIn) (PyTorch's default) or "zeros". */
+/**
+ * How biases are drawn: "pytorch" U(±1/√fanIn) (PyTorch's default) or "zeros".
+ *
+ * @example
+ * convNet({ init: { weights: "pytorch", biases: "zeros" } });
+ */
 export type BiasInit = "pytorch" | "zeros";
 
-/** An initialisation: a scheme name (weights; biases keep PyTorch's default, except "zeros" which zeroes both), or both parts. */
+/**
+ * An initialisation: a scheme name (weights; biases keep PyTorch's default, except "zeros" which zeroes both), or both parts.
+ *
+ * @example
+ * mlp({ hidden: [800], init: "glorot" });
+ * mlp({ hidden: [800], init: { weights: "glorot", biases: "zeros", gain: Math.SQRT2 } });
+ */
 export type Init = WeightInit | { weights: WeightInit; biases?: BiasInit; gain?: number };
 
-/** The resolved form of an `Init`. */
+/**
+ * The resolved form of an `Init`.
+ *
+ * @example
+ * resolveInit("he"); // { weights: "he", biases: "pytorch", gain: 1 }
+ */
 export interface InitSpec {
   weights: WeightInit;
   biases: BiasInit;
@@ -76,7 +95,12 @@ export function weightInitializer(spec: InitSpec, fanIn: number, fanOut: number,
   }
 }
 
-/** The tfjs initialiser of a bias vector for a layer with the given fan-in. */
+/**
+ * The tfjs initialiser of a bias vector for a layer with the given fan-in.
+ *
+ * @example
+ * tf.layers.dense({ units: 10, biasInitializer: biasInitializer(resolveInit("pytorch"), 784, 1) });
+ */
 export function biasInitializer(spec: InitSpec, fanIn: number, seed: number): Initializer {
   if (spec.biases === "zeros") return tf.initializers.zeros();
   const limit = 1 / Math.sqrt(fanIn);

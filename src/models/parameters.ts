@@ -14,7 +14,12 @@ export function countParameters(model: tf.LayersModel): number {
   return total;
 }
 
-/** One row of a model summary. */
+/**
+ * One row of a model summary.
+ *
+ * @example
+ * summarizeModel(convNet())[0]; // { layer: "conv1", type: "Conv2D", output: "[N,24,24,20]", parameters: 520 }
+ */
 export interface LayerSummary {
   layer: string;
   type: string;

@@ -1,5 +1,11 @@
 import { colorScale, figureSpec, VegaLiteSpec } from "./style.js";
 
+/**
+ * Axis titles and the kind of standard deviation of a mean ± std band.
+ *
+ * @example
+ * meanStdBandSpec(runs.values("valError"), { xTitle: "Epoch", yTitle: "Validation error", std: "sample" });
+ */
 export interface BandOptions {
   xTitle: string;
   yTitle: string;
@@ -12,7 +18,12 @@ export interface BandOptions {
   height?: number;
 }
 
-/** Mean and standard deviation across runs at every step. */
+/**
+ * Mean and standard deviation across runs at every step.
+ *
+ * @example
+ * meanAndStd([[1, 2], [3, 4]]); // { mean: [2, 3], std: [1, 1] }
+ */
 export function meanAndStd(runs: number[][], std: "population" | "sample" = "population"): { mean: number[]; std: number[] } {
   if (runs.length === 0) throw new Error("meanAndStd needs at least one run");
   const length = runs[0].length;

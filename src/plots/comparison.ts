@@ -3,6 +3,12 @@ import type { CurveMetric } from "./learning-curve.js";
 import { lineChartSpec } from "./line-chart.js";
 import type { VegaLiteSpec } from "./style.js";
 
+/**
+ * Which metric and split a comparison of several runs shows.
+ *
+ * @example
+ * comparisonCurveSpec({ "no decay": h1, "weight decay": h2 }, { metric: "error", split: "validation" });
+ */
 export interface ComparisonOptions {
   /** Error (default), loss or accuracy. */
   metric?: CurveMetric;

@@ -1,5 +1,11 @@
 import { figureSpec, VegaLiteSpec } from "./style.js";
 
+/**
+ * Class names, colouring and size of a confusion-matrix plot.
+ *
+ * @example
+ * confusionMatrixSpec(modelConfusionMatrix(model, test), { classNames: ["cat", "dog"], normalize: true });
+ */
 export interface ConfusionMatrixOptions {
   /** Class names in label order (default "0", "1", …). */
   classNames?: string[];

@@ -2,6 +2,12 @@
 import * as tf from "@tensorflow/tfjs";
 import type { GridImage } from "./image-grid.js";
 
+/**
+ * Which convolution (and channel) convFilterImages shows.
+ *
+ * @example
+ * convFilterImages(convNet(), { layer: "conv2", channel: 0 });
+ */
 export interface FilterImageOptions {
   /** Which convolution: its index among the model's Conv2D layers (default 0, the first) or its layer name. */
   layer?: number | string;

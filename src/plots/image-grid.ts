@@ -2,6 +2,12 @@ import type { ImageDataset } from "../data/dataset.js";
 import { pngDataUrl } from "./png.js";
 import { figureSpec, VegaLiteSpec } from "./style.js";
 
+/**
+ * Layout and captions of an image grid.
+ *
+ * @example
+ * imageGridSpec(datasetImages(test, [0, 1, 2, 3]), { columns: 4, cellSize: 84, captions: ["7", "2", "1", "0"] });
+ */
 export interface ImageGridOptions {
   /** Images per row (default 8). */
   columns?: number;
@@ -12,7 +18,13 @@ export interface ImageGridOptions {
   title?: string;
 }
 
-/** One image for a grid: bytes in height × width × channels order. */
+/**
+ * One image for a grid: bytes in height × width × channels order.
+ *
+ * @example
+ * const images: GridImage[] = datasetImages(test, [0, 1, 2]);
+ * images[0].width; // 28
+ */
 export interface GridImage {
   pixels: Uint8Array;
   width: number;

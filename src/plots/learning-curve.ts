@@ -2,9 +2,20 @@ import type { History } from "../train/history.js";
 import { lineChartSpec, Series } from "./line-chart.js";
 import type { VegaLiteSpec } from "./style.js";
 
-/** Which quantity a learning curve shows. */
+/**
+ * Which quantity a learning curve shows.
+ *
+ * @example
+ * learningCurveSpec(history, { metric: "loss" });
+ */
 export type CurveMetric = "error" | "loss" | "accuracy";
 
+/**
+ * What a learning curve shows: the metric, which splits, and how.
+ *
+ * @example
+ * learningCurveSpec(history, { metric: "error", series: ["validation"], validationName: "Test", percent: true });
+ */
 export interface LearningCurveOptions {
   /** Error (default), loss or accuracy. */
   metric?: CurveMetric;

@@ -1,12 +1,23 @@
 import { colorScale, figureSpec, VegaLiteSpec } from "./style.js";
 
-/** One named series of y values (x = xStart, xStart+1, … unless `x` is given). */
+/**
+ * One named series of y values (x = xStart, xStart+1, … unless `x` is given).
+ *
+ * @example
+ * const series: Series[] = [{ name: "lr 0.1", values: h1.trainLoss }, { name: "lr 0.01", values: h2.trainLoss }];
+ */
 export interface Series {
   name: string;
   values: number[];
   x?: number[];
 }
 
+/**
+ * Axis titles, scale and size of a line chart.
+ *
+ * @example
+ * lineChartSpec(series, { xTitle: "Iteration", yTitle: "Training loss", logY: true, points: false });
+ */
 export interface LineChartOptions {
   /** Title of the x axis (e.g. "Epoch", "Iteration"). */
   xTitle: string;
@@ -25,7 +36,12 @@ export interface LineChartOptions {
   height?: number;
 }
 
-/** Flattens series into long-format rows {x, y, series}; non-finite values are left out. */
+/**
+ * Flattens series into long-format rows {x, y, series}; non-finite values are left out.
+ *
+ * @example
+ * seriesRows([{ name: "loss", values: [0.9, 0.5] }]); // [{ x: 1, y: 0.9, series: "loss" }, { x: 2, y: 0.5, series: "loss" }]
+ */
 export function seriesRows(series: Series[], xStart = 1): { x: number; y: number; series: string }[] {
   const rows: { x: number; y: number; series: string }[] = [];
   for (const s of series) {

@@ -3,7 +3,12 @@ import * as tf from "@tensorflow/tfjs";
 import type { EpochLogs, History } from "./history.js";
 import type { TrainingOptimizer } from "./optimizers.js";
 
-/** What callbacks can see and change during a run. */
+/**
+ * What callbacks can see and change during a run.
+ *
+ * @example
+ * const stopAt90: TrainingCallbacks = { onEpochEnd: (logs, context) => { context.stopTraining = logs.valAccuracy > 0.9; } };
+ */
 export interface TrainingContext {
   model: tf.LayersModel;
   history: History;
@@ -18,7 +23,13 @@ export interface TrainingContext {
   stopTraining: boolean;
 }
 
-/** One finished training batch. */
+/**
+ * One finished training batch.
+ *
+ * @example
+ * const momenta: number[] = [];
+ * await trainModel(model, train, { epochs: 1, callbacks: [{ onBatchEnd: (b: BatchInfo) => { momenta.push(b.momentum ?? 0); } }] });
+ */
 export interface BatchInfo {
   /** 1-based epoch. */
   epoch: number;
@@ -53,9 +64,20 @@ export interface TrainingCallbacks {
   onTrainEnd?(context: TrainingContext): void | Promise<void>;
 }
 
-/** Metrics early stopping can watch; losses and errors should fall, accuracies rise. */
+/**
+ * Metrics early stopping can watch; losses and errors should fall, accuracies rise.
+ *
+ * @example
+ * earlyStopping({ monitor: "valError" });
+ */
 export type MonitoredMetric = "valLoss" | "valError" | "valAccuracy" | "trainLoss" | "trainError" | "trainAccuracy";
 
+/**
+ * When early stopping ends a run, and whether it restores the best weights.
+ *
+ * @example
+ * await trainModel(model, train, { epochs: 25, validation, earlyStopping: { monitor: "valAccuracy", patience: 5 } });
+ */
 export interface EarlyStoppingOptions {
   /** The metric watched (default "valLoss"). */
   monitor?: MonitoredMetric;

@@ -5,7 +5,12 @@ import { ImageDataset, labelsOf } from "../data/dataset.js";
 import { LossName, lossForModel, lossFunction } from "./losses.js";
 import { selectEngine } from "../display/engine.js";
 
-/** Loss and accuracy of a model on a dataset. */
+/**
+ * Loss and accuracy of a model on a dataset.
+ *
+ * @example
+ * const { loss, accuracy, correct, total } = evaluate(model, test);
+ */
 export interface Evaluation {
   /** Mean loss per example. */
   loss: number;
@@ -17,6 +22,12 @@ export interface Evaluation {
   total: number;
 }
 
+/**
+ * The loss and batch size of an evaluation.
+ *
+ * @example
+ * evaluate(svm, test, { loss: "hinge", batchSize: 500 });
+ */
 export interface EvaluateOptions {
   /** The loss; default from the model's output (see lossForModel). */
   loss?: LossName;

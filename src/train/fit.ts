@@ -13,6 +13,15 @@ import { OptimizerConfig, TrainingOptimizer, createOptimizer } from "./optimizer
 import { progressReport, ProgressReportOptions } from "./progress.js";
 import { LearningRateSchedule } from "./schedules.js";
 
+/**
+ * The settings of a training run (trainModel): epochs, batches, optimiser, loss, schedule, validation, callbacks.
+ *
+ * @example
+ * const options: TrainOptions = {
+ *   epochs: 10, batchSize: 64, optimizer: { learningRate: 0.01, momentum: 0.5 }, validation: test, seed: 1,
+ * };
+ * await trainModel(model, train, options);
+ */
 export interface TrainOptions {
   /** Number of passes over the training set. */
   epochs: number;

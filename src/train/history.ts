@@ -1,6 +1,12 @@
 // What a training run leaves behind: per-epoch metrics as arrays (like Keras's History).
 
-/** The metrics of one epoch. Validation values are NaN when there is no validation set. */
+/**
+ * The metrics of one epoch. Validation values are NaN when there is no validation set.
+ *
+ * @example
+ * const logs: EpochLogs = history.last();
+ * console.log(`${logs.valError} after ${logs.seconds} s at ${Math.round(logs.samplesPerSecond)} samples/s`);
+ */
 export interface EpochLogs {
   epoch: number;
   trainLoss: number;

@@ -5,6 +5,14 @@ import type { ImageDataset } from "../data/dataset.js";
 import type { BatchInfo, TrainingCallbacks } from "./callbacks.js";
 import { evaluate } from "./evaluate.js";
 
+/**
+ * What iterationTracker records: batch loss and watched accuracies after every few updates.
+ *
+ * @example
+ * const tracker = iterationTracker({ train: takeFirst(train, 500), validation: takeFirst(test, 500) }, 10);
+ * await trainModel(model, train, { epochs: 1, callbacks: [tracker] });
+ * tracker.accuracy.validation; // one value per 10 iterations
+ */
 export interface IterationMetrics {
   /** Iteration numbers (0-based count of updates done before the measurement, as seed 002's `n`). */
   iterations: number[];

@@ -4,6 +4,9 @@ import * as tf from "@tensorflow/tfjs";
 /**
  * "nll": negative log-likelihood of log-probabilities (F.nll_loss); "crossEntropy": of logits
  * (nn.CrossEntropyLoss); "hinge": the multiclass hinge loss of scores (nn.MultiMarginLoss, a linear SVM's loss).
+ *
+ * @example
+ * await trainModel(linearSvm(), train, { epochs: 5, loss: "hinge" });
  */
 export type LossName = "nll" | "crossEntropy" | "hinge";
 

@@ -2,6 +2,13 @@
 // tfjs's optimisers, with PyTorch-style weight decay: weightDecay · w is added to each gradient.
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * An optimiser as torch.optim would be configured: name, rate, momentum, weight decay, Adam's betas.
+ *
+ * @example
+ * const sgd: OptimizerConfig = { learningRate: 0.01, momentum: 0.5 };            // seed 000
+ * const adam: OptimizerConfig = { name: "adam", learningRate: 1e-3, weightDecay: 1e-4 };
+ */
 export interface OptimizerConfig {
   /** "sgd" (optionally with momentum / Nesterov) or "adam". Default "sgd". */
   name?: "sgd" | "adam";

@@ -5,6 +5,12 @@ import { ProgressDisplay } from "../display/progress.js";
 import type { TrainingCallbacks } from "./callbacks.js";
 import type { EpochLogs } from "./history.js";
 
+/**
+ * How a training run reports its progress.
+ *
+ * @example
+ * await trainModel(model, train, { epochs: 10, progress: { logEvery: 100 } }); // seed 000's lines every 100 batches
+ */
 export interface ProgressReportOptions {
   /** Also print a line every `logEvery` batches, as PyTorch's MNIST example does ("Epoch: 1 6400/60000 (11%) Loss: 0.183"). */
   logEvery?: number;
@@ -16,12 +22,22 @@ export interface ProgressReportOptions {
   printIntervalMs?: number;
 }
 
-/** A within-epoch progress line in the seeds' format. */
+/**
+ * A within-epoch progress line in the seeds' format.
+ *
+ * @example
+ * batchLine(1, 6400, 60000, 0.183); // "Epoch: 1 6400/60000 (11%) Loss: 0.183"
+ */
 export function batchLine(epoch: number, seen: number, total: number, loss: number): string {
   return `Epoch: ${epoch} ${seen}/${total} (${Math.round((100 * seen) / total)}%) Loss: ${loss.toFixed(3)}`;
 }
 
-/** The summary line of one epoch. */
+/**
+ * The summary line of one epoch.
+ *
+ * @example
+ * console.log(epochLine(history.last(), 10)); // "Epoch 3/10: train loss 0.0812, accuracy 97.51%; … (12.3 s)"
+ */
 export function epochLine(logs: EpochLogs, epochs: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   let line = `Epoch ${logs.epoch}/${epochs}: train loss ${logs.trainLoss.toFixed(4)}, accuracy ${pct(logs.trainAccuracy)}`;

@@ -2,6 +2,14 @@
 // CosineAnnealingLR, OneCycleLR). A schedule maps a step (an epoch, or a batch for one-cycle)
 // and the base learning rate to the learning rate of that step, and may also set the momentum.
 
+/**
+ * A learning-rate schedule (and optionally a momentum schedule) for trainModel; make one with
+ * stepDecay, exponentialDecay, cosineAnnealing, oneCycle, or write your own.
+ *
+ * @example
+ * const warmup: LearningRateSchedule = { name: "warm-up", per: "epoch", rate: (epoch, base) => base * Math.min(1, (epoch + 1) / 5) };
+ * await trainModel(model, train, { epochs: 20, schedule: warmup });
+ */
 export interface LearningRateSchedule {
   /** A short description, e.g. "step(30, 0.1)". */
   name: string;
