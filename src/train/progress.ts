@@ -36,13 +36,14 @@ export function batchLine(epoch: number, seen: number, total: number, loss: numb
  * The summary line of one epoch.
  *
  * @example
- * console.log(epochLine(history.last(), 10)); // "Epoch 3/10: train loss 0.0812, accuracy 97.51%; … (12.3 s)"
+ * console.log(epochLine(history.last(), 10)); // "Epoch 3/10: train loss 0.0812, accuracy 97.51%; … (12.3 s, 4870 samples/s)"
  */
 export function epochLine(logs: EpochLogs, epochs: number): string {
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   let line = `Epoch ${logs.epoch}/${epochs}: train loss ${logs.trainLoss.toFixed(4)}, accuracy ${pct(logs.trainAccuracy)}`;
   if (!Number.isNaN(logs.valLoss)) line += `; validation loss ${logs.valLoss.toFixed(4)}, accuracy ${pct(logs.valAccuracy)}`;
-  return `${line} (${logs.seconds.toFixed(1)} s)`;
+  const rate = Number.isFinite(logs.samplesPerSecond) ? `, ${Math.round(logs.samplesPerSecond)} samples/s` : "";
+  return `${line} (${logs.seconds.toFixed(1)} s${rate})`;
 }
 
 /**
