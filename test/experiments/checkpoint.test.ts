@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { loadMnist, splitTrainValidation } from "../../src/data/index.js";
 import { mlp } from "../../src/models/index.js";
 import { trainModel, createOptimizer, stepDecay, oneCycle, OptimizerConfig, LearningRateSchedule } from "../../src/train/index.js";
-import { loadCheckpoint, saveCheckpoint, trainWithCheckpoints } from "../../src/experiments/index.js";
+import { loadCheckpoint, saveCheckpoint, trainWithCheckpoints, historyFromManifest, CheckpointManifest } from "../../src/experiments/index.js";
 
 const [train, validation] = splitTrainValidation(loadMnist({ limit: 400 }), 300);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "labreport-ckpt-"));
@@ -18,6 +18,8 @@ const cases: { optimizer: OptimizerConfig; schedule: LearningRateSchedule }[] = 
   { optimizer: { name: "sgd", learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 }, schedule: stepDecay({ stepSize: 1, gamma: 0.5 }) },
   // 10 batches per epoch: the per-batch one-cycle schedule must continue at step 20 after the resume.
   { optimizer: { name: "adam", learningRate: 0.003 }, schedule: oneCycle({ maxRate: 0.01, totalSteps: 30 }) },
+  // SGD with momentum: one-cycle also cycles the momentum, which must continue at step 20 too.
+  { optimizer: { name: "sgd", learningRate: 0.01, momentum: 0.9 }, schedule: oneCycle({ maxRate: 0.05, totalSteps: 30 }) },
 ];
 for (const { optimizer, schedule } of cases) {
   test(`an interrupted, resumed run matches an uninterrupted trainModel run exactly (${optimizer.name}, ${schedule.name})`, async () => {
@@ -44,6 +46,8 @@ for (const { optimizer, schedule } of cases) {
     assert.deepEqual(history.trainLoss, expected.trainLoss);
     assert.deepEqual(history.valLoss, expected.valLoss);
     assert.deepEqual(history.learningRate, expected.learningRate);
+    assert.equal(history.samplesPerSecond.length, 3);
+    assert.ok(history.samplesPerSecond.every((r) => r > 0), `samples/s ${history.samplesPerSecond}`);
     assert.deepEqual(weightsOf(resumed), weightsOf(reference));
 
     // Running the finished call again trains nothing and returns the same history.
@@ -94,4 +98,13 @@ test("a run that early stopping ended counts as finished when called again", asy
   const reference = mlp({ hidden: [8], seed: 1 });
   await trainModel(reference, train, { ...options, epochs: 1, earlyStopping: undefined });
   assert.deepEqual(weightsOf(model), weightsOf(reference));
+});
+
+test("a checkpoint saved before throughput was recorded loads with NaN samples/s, keeping epochs aligned", () => {
+  const history = { epochs: [1, 2], trainLoss: [0.5, 0.4], seconds: [1, 1], learningRate: [0.1, 0.1] };
+  const loaded = historyFromManifest({ history } as unknown as CheckpointManifest);
+  assert.equal(loaded.samplesPerSecond.length, 2);
+  assert.ok(loaded.samplesPerSecond.every(Number.isNaN));
+  loaded.record({ ...loaded.at(2), epoch: 3, samplesPerSecond: 900 });
+  assert.equal(loaded.at(3).samplesPerSecond, 900);
 });
