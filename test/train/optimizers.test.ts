@@ -125,6 +125,11 @@ test("trainModel: one-cycle cycles SGD's momentum per batch; without it the conf
   await trainModel(model, data, { epochs: 1, batchSize: 10, optimizer: { learningRate: 0.01 }, schedule, progress: false, callbacks: [record] });
   assert.deepEqual(seen, [0, 0, 0, 0]);
   assert.throws(() => oneCycle({ maxRate: 0.1, totalSteps: 10, baseMomentum: 0.96 }), /invalid one-cycle momentum/);
+  // Any schedule may set momentum, also per epoch: here it rises by 0.1 each epoch from the configured 0.5.
+  seen.length = 0;
+  const rising = { name: "rising momentum", per: "epoch" as const, rate: (_: number, base: number) => base, momentum: (epoch: number, base: number) => base + 0.1 * epoch };
+  await trainModel(model, data, { epochs: 3, batchSize: 20, optimizer: { learningRate: 0.01, momentum: 0.5 }, schedule: rising, progress: false, callbacks: [record] });
+  assert.deepEqual(seen.map((m) => m.toFixed(3)), ["0.500", "0.500", "0.600", "0.600", "0.700", "0.700"]);
   opt.dispose();
 });
 
