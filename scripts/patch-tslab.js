@@ -1,30 +1,36 @@
-// tslab 1.0.22 rewrites a reference to a variable of an earlier cell `x` into `exports.x`, but not
-// when it is written as an object shorthand (`{ seed }`), which then fails at run time with
-// "seed is not defined". Students write shorthands all the time, so we fix tslab's transform in place
-// (idempotent; it checks the code it patches and says so if tslab changed).
+// Fixes to tslab 1.0.22, applied in place at npm install. Each patch is idempotent (a marker says it
+// is applied), checks the code it replaces, and says so if tslab changed instead of failing the install.
+//
+// 1. converter.js: tslab rewrites a reference to a variable of an earlier cell `x` into `exports.x`,
+//    but not when it is written as an object shorthand (`{ seed }`), which then fails at run time with
+//    "seed is not defined". Students write shorthands all the time.
+// 2. jupyter.js: every console.log is one iopub message, sent fire-and-forget. After ~500 sends in one
+//    synchronous burst zeromq throws "Socket is busy writing" (swallowed), and at 1,000 queued messages
+//    the publisher drops: a cell printing a few thousand lines loses most of them, and its "idle" status
+//    too, so a client waiting for it hangs. Sends are chained one after another, without a limit.
 const fs = require("node:fs");
 const path = require("node:path");
 
-const MARK = "/* labreport: shorthand fix */";
-let file;
+let dist;
 try {
-  file = path.join(path.dirname(require.resolve("tslab/package.json")), "dist", "converter.js");
+  dist = path.join(path.dirname(require.resolve("tslab/package.json")), "dist");
 } catch {
   process.exit(0); // tslab not installed (yet): nothing to patch
 }
-const source = fs.readFileSync(file, "utf8");
-if (source.includes(MARK)) process.exit(0);
 
-const anchor = `        function wrapPrevIdentifier(node) {
+const patches = [
+  {
+    file: "converter.js",
+    mark: "/* labreport: shorthand fix */",
+    consequence: "object shorthands of earlier cells' variables ({ x }) may fail — write { x: x }",
+    edits: [
+      [
+        `        function wrapPrevIdentifier(node) {
             var _a, _b;
-            if (!ts.isIdentifier(node)) {`;
-if (!source.includes(anchor)) {
-  console.warn(`labreport: tslab's converter changed; object shorthands of earlier cells' variables ({ x }) may fail — write { x: x }`);
-  process.exit(0);
-}
-const fix = `        function wrapPrevIdentifier(node) {
+            if (!ts.isIdentifier(node)) {`,
+        `        function wrapPrevIdentifier(node) {
             var _a, _b;
-            ${MARK}
+            /* labreport: shorthand fix */
             if (ts.isShorthandPropertyAssignment(node)) {
                 const value = checker.getShorthandAssignmentValueSymbol(node);
                 const fromPrev = ((value && value.declarations) || []).some((d) => d.getSourceFile() === declsFile);
@@ -33,5 +39,36 @@ const fix = `        function wrapPrevIdentifier(node) {
                 return ts.factory.createPropertyAssignment(ts.factory.createIdentifier(name),
                     ts.factory.createPropertyAccessExpression(ts.factory.createIdentifier("exports"), ts.factory.createIdentifier(name)));
             }
-            if (!ts.isIdentifier(node)) {`;
-fs.writeFileSync(file, source.replace(anchor, fix));
+            if (!ts.isIdentifier(node)) {`,
+      ],
+    ],
+  },
+  {
+    file: "jupyter.js",
+    mark: "/* labreport: queued sends */",
+    consequence: "a cell that prints thousands of lines at once may lose output",
+    edits: [
+      [
+        `        sock.send(heads.concat(bodies));`,
+        `        /* labreport: queued sends */
+        const frames = heads.concat(bodies);
+        const queued = (labreportSendQueues.get(sock) || Promise.resolve()).then(() => sock.send(frames)).catch(() => undefined);
+        labreportSendQueues.set(sock, queued);`,
+      ],
+      [`class ExecutionCount {`, `const labreportSendQueues = new WeakMap(); // socket → its last send\nclass ExecutionCount {`],
+      [`        this.iopub = new zmq.Publisher();`, `        this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });`],
+    ],
+  },
+];
+
+for (const patch of patches) {
+  const file = path.join(dist, patch.file);
+  let source = fs.readFileSync(file, "utf8");
+  if (source.includes(patch.mark)) continue;
+  if (!patch.edits.every(([from]) => source.includes(from))) {
+    console.warn(`labreport: tslab's ${patch.file} changed and was not patched; ${patch.consequence}`);
+    continue;
+  }
+  for (const [from, to] of patch.edits) source = source.replace(from, to);
+  fs.writeFileSync(file, source);
+}

@@ -114,6 +114,9 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       try {
         const msg = await done;
         reply = msg.content as ExecuteReply;
+        if (kernel.idleLost.has(msgId)) {
+          cell.outputs.push({ output_type: "stream", name: "stderr", text: "[labreport: the kernel lost messages of this cell; its output may be incomplete]\n" });
+        }
         // Our clock: tslab dates its reply header when the request arrives, not when it is answered.
         collector.timing(cellIndex, "shell.execute_reply", new Date().toISOString());
       } catch (err) {

@@ -100,11 +100,20 @@ process.once("exit", () => {
 interface Pending {
   reply?: Message;
   idle: boolean;
+  /** Runs while the reply is in and the idle status is not (see IDLE_GRACE_MS). */
+  graceTimer?: NodeJS.Timeout;
   resolve: (reply: Message) => void;
   reject: (err: Error) => void;
 }
 
 const LOG_TAIL_CHARS = 4000;
+
+/**
+ * tslab publishes "idle" right after its reply. Should that message be lost (an unpatched tslab drops
+ * iopub messages under a burst of output), a request whose reply is in and whose iopub has been silent
+ * this long is taken as finished rather than waited for forever.
+ */
+const IDLE_GRACE_MS = 5000;
 
 export class Kernel {
   /** Receives every iopub message (the executor routes them by parent_header.msg_id). */
@@ -115,7 +124,8 @@ export class Kernel {
   private readonly shell = new zmq.Dealer({ linger: 0 });
   private readonly control = new zmq.Dealer({ linger: 0 });
   private readonly stdin = new zmq.Dealer({ linger: 0 });
-  private readonly iopub = new zmq.Subscriber({ linger: 0 });
+  // No receive limit: a cell printing thousands of lines at once must not lose any (or its idle status).
+  private readonly iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
   private readonly hb = new zmq.Request({ linger: 0 });
   private readonly pending = new Map<string, Pending>();
   private readonly sendQueues = new Map<zmq.Dealer, Promise<unknown>>();
@@ -245,22 +255,38 @@ export class Kernel {
     if (!p) return;
     p.reply = msg;
     this.settle(id!, p);
+    if (!p.idle) this.armGrace(id!, p);
   }
+
+  private armGrace(id: string, p: Pending): void {
+    clearTimeout(p.graceTimer);
+    p.graceTimer = setTimeout(() => {
+      if (this.pending.get(id) !== p) return;
+      this.idleLost.add(id);
+      p.idle = true;
+      this.settle(id, p);
+    }, IDLE_GRACE_MS).unref();
+  }
+
+  /** Requests whose idle status never came (their outputs may be incomplete). */
+  readonly idleLost = new Set<string>();
 
   private onIopubMessage(msg: Message): void {
     this.iopubSeen = true;
     this.onIopub?.(msg);
     const id = msg.parent_header.msg_id;
-    if (msg.header.msg_type !== "status" || id === undefined) return;
-    if ((msg.content as { execution_state?: string }).execution_state !== "idle") return;
-    const p = this.pending.get(id);
+    const p = id === undefined ? undefined : this.pending.get(id);
     if (!p) return;
+    if (p.reply && !p.idle) this.armGrace(id!, p); // output still coming: not silent yet
+    if (msg.header.msg_type !== "status") return;
+    if ((msg.content as { execution_state?: string }).execution_state !== "idle") return;
     p.idle = true;
-    this.settle(id, p);
+    this.settle(id!, p);
   }
 
   private settle(id: string, p: Pending): void {
     if (p.reply && p.idle) {
+      clearTimeout(p.graceTimer);
       this.pending.delete(id);
       p.resolve(p.reply);
     }
