@@ -54,7 +54,9 @@ export function parseCellOptions(source: string): ParsedCell {
     } catch (err) {
       problems.push(`cell options are not valid YAML (${(err as Error).message.split("\n")[0]})`);
     }
-    if (parsed && typeof parsed === "object") {
+    if (parsed !== undefined && parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) {
+      problems.push(`cell options must be "key: value" lines, got "${yaml.split("\n")[0]}" (write e.g. //| echo: false)`);
+    } else if (parsed && typeof parsed === "object") {
       for (const [key, value] of Object.entries(parsed)) {
         const spec = (CELL_OPTIONS as Record<string, OptionSpec>)[key];
         if (!spec) {

@@ -4,6 +4,7 @@ import MarkdownIt from "markdown-it";
 import katexPlugin from "@vscode/markdown-it-katex";
 import hljs from "highlight.js/lib/common";
 import { CrossRefs, refKind } from "./crossref.js";
+import { numberDisplayMath } from "./equations.js";
 
 type Md = InstanceType<typeof MarkdownIt>;
 
@@ -26,6 +27,26 @@ const HEADING_LABEL = /\s*\{#(sec-[A-Za-z0-9_-]+)\}\s*$/;
 const UNNUMBERED = /\s*\{(?:\.unnumbered|-)\}\s*$/;
 const EQUATION = /\$\$([\s\S]+?)\$\$[ \t]*\{#(eq-[A-Za-z0-9_-]+)\}/g;
 
+/**
+ * Pandoc's rule for `$`, which students rely on when they write prices: an opening `$` is followed by a
+ * non-space, a closing `$` follows a non-space and is not followed by a digit. Without it, "costs $15
+ * total, not $ 3" typesets "15 total, not " as math. Returns whether `$` at pos opens inline math.
+ */
+function opensInlineMath(src: string, pos: number): boolean {
+  const next = src[pos + 1];
+  if (next === undefined || /\s/.test(next)) return false;
+  let close = pos + 1;
+  for (;;) {
+    close = src.indexOf("$", close);
+    if (close < 0) return false;
+    let slashes = 0;
+    while (src[close - 1 - slashes] === "\\") slashes++;
+    if (slashes % 2 === 0) break;
+    close++;
+  }
+  return !/\s/.test(src[close - 1]) && !/[0-9]/.test(src[close + 1] ?? "");
+}
+
 /** A heading as found in the first pass, before numbers exist. */
 export interface Heading {
   level: number;
@@ -40,6 +61,20 @@ export class MarkdownRenderer {
   constructor() {
     this.md = new MarkdownIt({ html: true, linkify: true, typographer: true, highlight: (code, lang) => highlight(code, lang) });
     (katexPlugin as unknown as (md: Md, opts: object) => void)(this.md, { throwOnError: false, enableBareBlocks: true });
+    // A single `$` that pandoc would not read as math is plain text (see opensInlineMath).
+    this.md.inline.ruler.before("math_inline", "dollar_text", (state, silent) => {
+      if (state.src[state.pos] !== "$" || state.src[state.pos + 1] === "$") return false;
+      if (opensInlineMath(state.src, state.pos)) return false;
+      if (!silent) state.pending += "$";
+      state.pos++;
+      return true;
+    });
+    // Bare URLs break anywhere (see report.css), so mark the links whose text is the address.
+    const linkOpen = this.md.renderer.rules.link_open ?? ((tokens, idx, opts, _env, self) => self.renderToken(tokens, idx, opts));
+    this.md.renderer.rules.link_open = (tokens, idx, opts, env, self) => {
+      if (tokens[idx].markup === "linkify" || tokens[idx].markup === "autolink") tokens[idx].attrJoin("class", "url");
+      return linkOpen(tokens, idx, opts, env, self);
+    };
     this.md.inline.ruler.after("emphasis", "crossref", (state, silent) => {
       // @fig-name (not part of an e-mail address: the character before must not be a word character)
       if (state.src.charCodeAt(state.pos) !== 0x40 /* @ */) return false;
@@ -85,9 +120,26 @@ export class MarkdownRenderer {
     return out;
   }
 
-  /** Equation labels in document order, so that they can be numbered before rendering. */
-  equationLabels(source: string): string[] {
-    return [...source.matchAll(EQUATION)].map((m) => m[2]);
+  /**
+   * A first-level heading that opens the cell (ATX `# T` or setext `T\n===`): the document's title
+   * when there is no front matter. Returns its text and the source after it.
+   */
+  leadingTitle(source: string): { title: string; rest: string } | undefined {
+    const tokens = this.md.parse(source, { refs: new CrossRefs() });
+    const [open, inline] = tokens;
+    if (open?.type !== "heading_open" || open.tag !== "h1" || !open.map || !inline) return undefined;
+    const rest = source.split("\n").slice(open.map[1]).join("\n");
+    return { title: inline.content.trim(), rest };
+  }
+
+  /** Numbers the cell's display equations in document order (see equations.ts); call once per cell, in order. */
+  numberEquations(source: string, refs: CrossRefs): string {
+    return numberDisplayMath(source, refs);
+  }
+
+  /** Inline Markdown (a title, a caption) without the paragraph around it. */
+  renderInline(text: string, refs: CrossRefs): string {
+    return this.md.renderInline(text, { refs });
   }
 
   /**
@@ -114,8 +166,13 @@ export class MarkdownRenderer {
         inline.children.unshift(span);
       }
     });
-    return this.md.renderer.render(tokens, this.md.options, env);
+    return openDetails(this.md.renderer.render(tokens, this.md.options, env));
   }
+}
+
+/** A PDF cannot be clicked: collapsed <details> are printed open. */
+export function openDetails(html: string): string {
+  return html.replace(/<details(?![^>]*\sopen[\s>=])/gi, "<details open");
 }
 
 function stripTrailing(inline: { content: string; children: { type: string; content: string }[] | null }, pattern: RegExp): void {

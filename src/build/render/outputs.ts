@@ -72,6 +72,17 @@ function viewBundle(out: DisplayDataOutput | ExecuteResultOutput): OutputView {
   return { type: "hidden", meta };
 }
 
+/**
+ * HTML a cell displayed, made safe to place inside the report: scripts do not run when printing, and a
+ * <style> or stylesheet <link> would restyle the whole report (`body { color: red }`), so they go.
+ */
+export function inertHtml(html: string): string {
+  return html
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, "")
+    .replace(/<(script|style)\b[^>]*\/?>/gi, "")
+    .replace(/<link\b[^>]*>/gi, "");
+}
+
 export function viewOutput(out: Output): OutputView {
   switch (out.output_type) {
     case "stream":

@@ -7,11 +7,12 @@ import katex from "katex";
 import { CodeCell, Notebook, joinSource } from "../notebook.js";
 import { CellOptions, parseCellOptions } from "./cell-options.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
-import { FrontMatter, readFrontMatter } from "./front-matter.js";
-import { MarkdownRenderer, escapeHtml, highlight } from "./markdown.js";
-import { LabreportMeta, OutputView, TableData, findEngineRecord, viewOutput } from "./outputs.js";
+import { FrontMatter, asText, authorNames, readFrontMatter } from "./front-matter.js";
+import { MarkdownRenderer, escapeHtml, highlight, openDetails } from "./markdown.js";
+import { LabreportMeta, OutputView, TableData, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
 import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
+import { shapeText } from "./text-output.js";
 import { vegaLiteToSvg } from "../../plots/svg.js";
 
 /** Facts about the run that the report states (the "run information" box). */
@@ -67,27 +68,32 @@ function metaOf(v: OutputView): LabreportMeta {
 export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<RenderedReport> {
   const warnings: string[] = [];
   const refs = new CrossRefs();
-  const { front, cellIndex: frontCell } = readFrontMatter(nb.cells, opts.file);
+  const { front, cellIndex: frontCell, rest: afterFront } = readFrontMatter(nb.cells, opts.file);
   const numberSections = front["number-sections"] !== false;
-  let title = typeof front.title === "string" ? front.title : undefined;
+  const markdownSources = new Map<number, string>();
+  if (frontCell !== undefined && afterFront?.trim()) markdownSources.set(frontCell, afterFront);
+  let title = asText(front.title);
+  // Without a title in front matter, a first-level heading opening the notebook is the title
+  // (only there: a "# Part 2" further down is a section).
+  const opening = nb.cells.findIndex((c, i) => (i === frontCell ? afterFront?.trim() : joinSource(c.source).trim()));
+  if (title === undefined && nb.cells[opening]?.cell_type === "markdown") {
+    const lead = md.leadingTitle(markdownSources.get(opening) ?? joinSource(nb.cells[opening].source));
+    if (lead) {
+      title = lead.title;
+      markdownSources.set(opening, lead.rest);
+    }
+  }
+  const fallbackTitle = path.basename(opts.file).replace(/\.ipynb$/i, "");
 
   // Pass 1: numbers.
   const sectionNumbers = new Map<number, (string | undefined)[]>();
   const counters = [0, 0, 0, 0, 0, 0];
-  const markdownSources = new Map<number, string>();
   const headingsPerCell = nb.cells.map((cell, i) => {
-    if (cell.cell_type !== "markdown" || i === frontCell) return [];
-    let source = joinSource(cell.source);
-    // Without a title in front matter, a first-level heading at the very top is the title.
-    if (title === undefined) {
-      const m = /^\s*#\s+(.+?)\s*(?:\n|$)/.exec(source);
-      if (m) {
-        title = m[1];
-        source = source.slice(m[0].length);
-      }
-    }
+    if (cell.cell_type !== "markdown" && !(i === frontCell && markdownSources.has(i))) return [];
+    if (i === frontCell && !markdownSources.has(i)) return [];
+    // Equations are numbered here, in document order, so that references before them resolve.
+    const source = md.numberEquations(markdownSources.get(i) ?? joinSource(cell.source), refs);
     markdownSources.set(i, source);
-    for (const label of md.equationLabels(source)) refs.next("eq", label);
     return md.headings(source);
   });
   const numbered = headingsPerCell.flat().filter((h) => h.numbered);
@@ -116,8 +122,8 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     if (options.label !== undefined && !refKind(options.label)) {
       warnings.push(`cell ${i + 1}: label "${options.label}" must start with fig- or tbl-`);
     }
+    let cellLabelUsed = false;
     if (options.include && options.output) {
-      let cellLabelUsed = false;
       views.forEach((v, k) => {
         const meta = metaOf(v);
         const kind = isFigure(v) ? "fig" : isTable(v) && (v.type === "table" || options["tbl-cap"]) ? "tbl" : undefined;
@@ -133,6 +139,11 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
         numbers.set(k, { kind, n: refs.next(kind, label), label, caption });
       });
     }
+    // A label whose figure never appeared leaves every @reference to it dangling: say where.
+    const kind = options.label === undefined ? undefined : refKind(options.label);
+    if ((kind === "fig" || kind === "tbl") && !cellLabelUsed && options.include && options.output && options.eval) {
+      warnings.push(`cell ${i + 1}: label "${options.label}" is on a cell that shows no ${kind === "fig" ? "figure" : "table"}; display one in that cell or move the label`);
+    }
     plans.set(i, { options, code: parsed.code, views, numbers });
   });
 
@@ -140,11 +151,12 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   const parts: string[] = [];
   let engine: LabreportMeta | undefined;
   for (const [i, cell] of nb.cells.entries()) {
-    if (i === frontCell) continue;
-    if (cell.cell_type === "markdown") {
+    if (i === frontCell && !markdownSources.has(i)) continue;
+    if (cell.cell_type === "markdown" || i === frontCell) {
       const source = markdownSources.get(i) ?? joinSource(cell.source);
       if (!source.trim()) continue;
-      const rendered = embedImages(md.render(source, refs, sectionNumbers.get(i)), opts.baseDir ?? path.dirname(opts.file), cell.attachments);
+      const attachments = cell.cell_type === "markdown" ? cell.attachments : undefined;
+      const rendered = embedImages(md.render(source, refs, sectionNumbers.get(i)), opts.baseDir ?? path.dirname(opts.file), attachments);
       for (const name of rendered.missing) warnings.push(`cell ${i + 1}: image ${name} not found`);
       parts.push(`<section class="prose">${rendered.html}</section>`);
     } else if (cell.cell_type === "code") {
@@ -155,14 +167,15 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   }
   warnings.push(...refs.warnings);
 
+  const plainTitle = title === undefined ? fallbackTitle : plainText(title);
   const html = fillTemplate(opts.templateDir, {
-    title: title ?? opts.file.replace(/^.*\//, "").replace(/\.ipynb$/, ""),
-    titleBlock: titleBlock(front, title ?? opts.file),
+    title: plainTitle,
+    titleBlock: titleBlock(front, title ?? escapeMarkdown(fallbackTitle)),
     runInfo: runInfoBlock(opts.run, engine),
     body: parts.join("\n"),
   });
   const count = (kind: "fig" | "tbl") => [...plans.values()].reduce((s, p) => s + [...p.numbers.values()].filter((x) => x.kind === kind).length, 0);
-  return { html, title: title ?? opts.file, figures: count("fig"), tables: count("tbl"), warnings };
+  return { html, title: plainTitle, figures: count("fig"), tables: count("tbl"), warnings };
 }
 
 async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs, warnings: string[]): Promise<string> {
@@ -175,7 +188,11 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
     let pendingText: { stream: string; text: string } | undefined;
     const flush = () => {
       if (pendingText && pendingText.text.trim()) {
-        pieces.push(`<pre class="output ${pendingText.stream}">${escapeHtml(pendingText.text.replace(/\s+$/, ""))}</pre>`);
+        const shaped = shapeText(pendingText.text);
+        const cut = shaped.omitted
+          ? `\n<span class="omitted">[… ${shaped.omitted.toLocaleString("en-US")} lines omitted here; the executed notebook has the full output …]</span>\n${escapeHtml(shaped.tail ?? "")}`
+          : "";
+        pieces.push(`<pre class="output ${pendingText.stream}">${escapeHtml(shaped.head)}${cut}</pre>`);
       }
       pendingText = undefined;
     };
@@ -225,7 +242,7 @@ async function renderView(
     }
     case "table":
     case "html": {
-      const body = view.type === "table" ? tableHtml(view.table) : view.html;
+      const body = view.type === "table" ? tableHtml(view.table) : openDetails(inertHtml(view.html));
       if (!number) return `<div class="output html">${body}</div>`;
       return `<figure class="table"${id}><figcaption>${caption("tbl")}</figcaption>${body}</figure>`;
     }
@@ -243,7 +260,16 @@ async function renderView(
 }
 
 function inlineMarkdown(text: string): string {
-  return md.render(text, new CrossRefs()).replace(/^<p>|<\/p>\s*$/g, "");
+  return md.renderInline(text, new CrossRefs());
+}
+
+/** The title as the footer and the window title show it: Markdown and math delimiters dropped. */
+function plainText(markdown: string): string {
+  return markdown.replace(/\$+([^$]+)\$+/g, "$1").replace(/\\([\\`*_{}[\]<>#$@|])/g, "$1").replace(/[*`]/g, "").trim();
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>#$@|]/g, "\\$&");
 }
 
 function formatCell(value: string | number | null): string {
@@ -260,21 +286,21 @@ export function tableHtml(table: TableData): string {
   return `<table class="data"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** The title block; title and subtitle may hold inline Markdown and math ("$k$-means"). */
 function titleBlock(front: FrontMatter, title: string): string {
-  const line = (cls: string, value: unknown) =>
-    value === undefined || value === null || value === "" ? "" : `<div class="${cls}">${escapeHtml(String(value))}</div>`;
-  const authors = Array.isArray(front.author) ? front.author.join(", ") : front.author;
-  const meta = [
-    front.course !== undefined ? `<span>${escapeHtml(String(front.course))}</span>` : "",
-    front.instructor !== undefined ? `<span>Instructor: ${escapeHtml(String(front.instructor))}</span>` : "",
-    front.date !== undefined ? `<span>${escapeHtml(String(front.date))}</span>` : "",
-  ].filter(Boolean);
+  const line = (cls: string, value: string | undefined, markdown = false) =>
+    value === undefined ? "" : `<div class="${cls}">${markdown ? inlineMarkdown(value) : escapeHtml(value)}</div>`;
+  const authors = authorNames(front.author);
+  const instructor = asText(authorNames(front.instructor).join(", "));
+  const meta = [asText(front.course), instructor && `Instructor: ${instructor}`, asText(front.date)].filter((m): m is string => Boolean(m));
+  const abstract = asText(front.abstract);
   return [
     `<header class="title-block">`,
-    `<h1 class="title">${escapeHtml(title)}</h1>`,
-    line("subtitle", front.subtitle),
-    line("author", authors),
-    meta.length ? `<div class="meta">${meta.join(" · ")}</div>` : "",
+    `<h1 class="title">${inlineMarkdown(title)}</h1>`,
+    line("subtitle", asText(front.subtitle), true),
+    line("author", authors.length ? authors.join(", ") : undefined),
+    meta.length ? `<div class="meta">${meta.map((m) => `<span>${escapeHtml(m)}</span>`).join(" · ")}</div>` : "",
+    abstract ? `<div class="abstract"><span class="abstract-title">Abstract</span>${md.render(abstract, new CrossRefs())}</div>` : "",
     `</header>`,
   ].join("\n");
 }
