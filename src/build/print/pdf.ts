@@ -19,6 +19,9 @@ export async function printPdf(html: string, opts: PrintOptions = {}): Promise<U
   try {
     const page = await browser.newPage();
     try {
+      // The report is complete as HTML (math, figures and highlighting rendered at build time), so no
+      // script runs: a <script> in a notebook's HTML output could otherwise rewrite or blank the page.
+      await page.setJavaScriptEnabled(false);
       // Everything is inline (styles, fonts, SVG), so "load" means ready; no network is involved.
       await page.setContent(html, { waitUntil: "load", timeout: 120_000 });
       await page.evaluate(() => document.fonts.ready);
