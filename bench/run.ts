@@ -3,7 +3,7 @@
 // samples/s and the ratio to PyTorch; then one seed-003 epoch (60,000 train + 10,000 eval)
 // on the fastest engine with its peak memory.
 //
-// The machine may be shared: each architecture is measured --reps times (default 2) alternating
+// The machine may be shared: each architecture is measured --reps times (default 3) alternating
 // tfjs and PyTorch, and the best run of each counts, so both sides see the same conditions.
 //
 // Options: --quick (fewer samples, 1 rep, no epoch), --no-epoch, --only=name[,name], --threads=N
@@ -24,7 +24,7 @@ const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.s
 const quick = flag("quick");
 const threads = Number(option("threads") ?? 2);
 const only = option("only")?.split(",");
-const reps = Number(option("reps") ?? (quick ? 1 : 2));
+const reps = Number(option("reps") ?? (quick ? 1 : 3));
 
 /** Samples per run on a fast engine: a few seconds each on 2 cores. */
 const FAST_SAMPLES: Record<string, number> = {
