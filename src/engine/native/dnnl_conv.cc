@@ -102,6 +102,14 @@ std::map<Key, std::unique_ptr<Fwd>> fwdCache;
 std::map<Key, std::unique_ptr<BwdData>> bwdDataCache;
 std::map<Key, std::unique_ptr<BwdWeights>> bwdWeightsCache;
 
+// Shapes vary little in training, but a long session (evaluation batches, many models) must not
+// accumulate JIT-compiled primitives without bound.
+const size_t kMaxCached = 96;
+template <typename Cache>
+void bound(Cache& cache) {
+  if (cache.size() >= kMaxCached) cache.clear();
+}
+
 bool enabled() {
   static bool on = [] {
     const char* e = std::getenv("LABNATIVE_CONV");
@@ -135,6 +143,7 @@ bool dnnlConv2d(const ConvGeom& g, const float* x, const float* f, float* y) {
       auto e = std::unique_ptr<Fwd>(new Fwd{convolution_forward(pd), pd.weights_desc(),
                                             re ? reorder(memory(d.userWeights, cpuEngine()), memory(pd.weights_desc(), cpuEngine())) : reorder(),
                                             re});
+      bound(fwdCache);
       it = fwdCache.emplace(key, std::move(e)).first;
     }
     Fwd& c = *it->second;
@@ -165,6 +174,7 @@ bool dnnlConvBackpropInput(const ConvGeom& g, const float* dy, const float* f, f
       auto e = std::unique_ptr<BwdData>(new BwdData{convolution_backward_data(pd), pd.weights_desc(),
                                                     re ? reorder(memory(d.userWeights, cpuEngine()), memory(pd.weights_desc(), cpuEngine())) : reorder(),
                                                     re});
+      bound(bwdDataCache);
       it = bwdDataCache.emplace(key, std::move(e)).first;
     }
     BwdData& c = *it->second;
@@ -195,6 +205,7 @@ bool dnnlConvBackpropFilter(const ConvGeom& g, const float* x, const float* dy, 
       auto e = std::unique_ptr<BwdWeights>(new BwdWeights{
           convolution_backward_weights(pd), pd.diff_weights_desc(),
           re ? reorder(memory(pd.diff_weights_desc(), cpuEngine()), memory(d.userWeights, cpuEngine())) : reorder(), re});
+      bound(bwdWeightsCache);
       it = bwdWeightsCache.emplace(key, std::move(e)).first;
     }
     BwdWeights& c = *it->second;
