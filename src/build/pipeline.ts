@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { executeNotebook } from "./execute/index.js";
 import { CodeCell, Notebook, UserError, joinSource, readNotebook, writeFileAtomic, writeNotebook } from "./notebook.js";
-import { applyParameters, declaredParameters } from "./parameters.js";
+import { applyParameters, parameterSummary } from "./parameters.js";
 import { printPdf } from "./print/pdf.js";
 import { ProgressSink } from "./progress.js";
 import { parseCellOptions } from "./render/cell-options.js";
@@ -107,7 +107,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
       executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
       durationMs: result.durationMs,
       kernel: k ? `${k.implementation} ${k.implementationVersion}${k.languageVersion ? ` (TypeScript ${k.languageVersion})` : ""}, Node ${process.version}` : undefined,
-      parameters: { ...declaredParameters(source), ...(opts.parameters ?? {}) },
+      parameters: parameterSummary(configured),
     };
   } else if (!executed.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
     throw new UserError(`${file}: has no stored outputs to render; build it without --no-execute`);

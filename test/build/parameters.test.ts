@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Notebook, joinSource } from "../../src/build/notebook.js";
-import { applyParameters, declaredParameters, parseParameter } from "../../src/build/parameters.js";
+import { applyParameters, declaredParameters, parameterSummary, parseParameter } from "../../src/build/parameters.js";
 
 const nb = (): Notebook => ({
   nbformat: 4,
@@ -41,4 +41,58 @@ test("parseParameter reads JSON values and falls back to strings", () => {
   assert.deepEqual(parseParameter("name=fashion"), ["name", "fashion"]);
   assert.deepEqual(parseParameter("sizes=[800,800]"), ["sizes", [800, 800]]);
   assert.throws(() => parseParameter("epochs"), /expected name=value/);
+});
+
+// Parameters cells as students write them: values over several lines, types, comments, quotes.
+const written = (): Notebook => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: [
+    {
+      cell_type: "code",
+      metadata: { tags: ["parameters"] },
+      execution_count: null,
+      outputs: [],
+      source: [
+        "// Run configuration\n",
+        "const seeds = [\n",
+        "  1,\n",
+        "  2,\n",
+        "];\n",
+        "let rates: number[] = [0.1, 0.01];\n",
+        "let verbose = false\n",
+        "var mode = 'quick';\n",
+        "const config = { a: 1 };\n",
+        "if (verbose) {\n",
+        "  const hidden = 1;\n",
+        "}\n",
+        "const epochs = 3, name = \"mnist\"; // two at once",
+      ],
+    },
+  ],
+});
+
+test("a value written over several lines is replaced whole, and the cell still parses", () => {
+  const out = joinSource(applyParameters(written(), { seeds: [3, 4], rates: [0.5], epochs: 5 }, "x.ipynb").cells[0].source);
+  assert.match(out, /^const seeds = \[3,4\]; \/\/ set by --param \(was \[ 1, 2, \]\)\nlet rates: number\[\] = \[0\.5\]; \/\/ set by --param \(was \[0\.1, 0\.01\]\)\n/m);
+  assert.doesNotMatch(out, /^\s+1,$/m, "the old items are gone");
+  assert.match(out, /^const epochs = 5 \/\* set by --param \(was 3\) \*\/, name = "mnist"; \/\/ two at once$/m);
+});
+
+test("declarations are read with their literal values; non-literals and nested blocks are not parameters", () => {
+  assert.deepEqual(declaredParameters(written()), { seeds: [1, 2], rates: [0.1, 0.01], verbose: false, mode: "quick", config: "{ a: 1 }", epochs: 3, name: "mnist" });
+});
+
+test("--param values must fit the declared kind; a declared string takes any scalar as text", () => {
+  assert.throws(() => applyParameters(written(), { verbose: "yes" }, "x.ipynb"), /^Error: x\.ipynb: --param verbose=yes: verbose is a boolean \(declared false\), give true or false$|x\.ipynb: --param verbose=yes: verbose is a boolean \(declared false\), give true or false/);
+  assert.throws(() => applyParameters(written(), { rates: 0.1 }, "x.ipynb"), /rates is an array \(declared \[0\.1, 0\.01\]\), give a JSON list like \[0\.1,0\.01\]/);
+  const out = joinSource(applyParameters(written(), { mode: 2024, name: "hello world" }, "x.ipynb").cells[0].source);
+  assert.match(out, /^var mode = "2024"; \/\/ set by --param \(was 'quick'\)$/m);
+  assert.match(out, /name = "hello world"; \/\/ set by --param \(was "mnist"\)$/m);
+});
+
+test("the report's parameter list shows each value on one line, as written or as set", () => {
+  const configured = applyParameters(written(), { epochs: 5 }, "x.ipynb");
+  assert.deepEqual(parameterSummary(configured), { seeds: "[1, 2]", rates: "[0.1, 0.01]", verbose: "false", mode: "'quick'", config: "{a: 1}", epochs: "5", name: '"mnist"' });
 });

@@ -20,7 +20,8 @@ export interface RunInfo {
   executedAt?: string;
   durationMs?: number;
   kernel?: string;
-  parameters?: Record<string, unknown>;
+  /** name → value as the report shows it (parameterSummary: as written, or as given by --param). */
+  parameters?: Record<string, string>;
   /** Set when the notebook was not executed by this build (rendered from an executed .ipynb). */
   note?: string;
 }
@@ -317,7 +318,7 @@ function runInfoBlock(run: RunInfo | undefined, engine: LabreportMeta | undefine
   if (run?.executedAt) rows.push(["Executed", run.executedAt]);
   if (run?.durationMs !== undefined) rows.push(["Run time", formatDuration(run.durationMs)]);
   if (run?.parameters && Object.keys(run.parameters).length) {
-    rows.push(["Parameters", Object.entries(run.parameters).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")]);
+    rows.push(["Parameters", Object.entries(run.parameters).map(([k, v]) => `${k} = ${v}`).join(", ")]);
   }
   if (run?.note) rows.push(["Note", run.note]);
   if (!rows.length) return "";
