@@ -230,6 +230,12 @@ test("reductions over every axis set, keepDims", () => {
       same(`Max ${what}`, ["Max"], [x], (t) => tf.max(t, axes, keepDims));
       same(`Min ${what}`, ["Min"], [x], (t) => tf.min(t, axes, keepDims));
     }
+  for (const axes of [undefined, 0, [1, 2], [0, 1, 2], [0, 3], -1])
+    for (const keepDims of [false, true]) {
+      const shapeOut = Array.from(runOn("cpu", [x], (t) => tf.tensor(tf.mean(t, axes, keepDims).shape))[0]);
+      same(`Mean grad axes ${JSON.stringify(axes)} keep ${keepDims}`, ["LabnativeBroadcastScale"], [x],
+        gradsOf((t) => tf.mean(t, axes, keepDims), shapeOut));
+    }
   // The bias-gradient shape: many rows, few channels (takes the threaded path).
   const big = input([64, 24, 24, 20]);
   same("Sum bias-gradient", ["Sum"], [big], (t) => tf.sum(t, [0, 1, 2]));

@@ -5,7 +5,7 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels";
 import { BufferPool } from "./buffers";
-import { installBatchNormGradient } from "./gradients";
+import { installBatchNormGradient, installMeanGradient } from "./gradients";
 
 export const BACKEND_NAME = "labnative";
 
@@ -89,6 +89,7 @@ export function registerNativeBackend(): void {
     }
   }
   installBatchNormGradient(BACKEND_NAME);
+  installMeanGradient(BACKEND_NAME);
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);

@@ -41,13 +41,13 @@ void binaryLoop(F f, int rank, const int* shape, const float* a, const int* as, 
     for (long i = 0; i < n; i++) y[i] = f(a[i], b[i]);
     return;
   }
-  if (bSize == 1) {
+  if (bSize == 1 && aSize == n) {
     const float s = b[0];
 #pragma omp parallel for simd schedule(static) if (n > kParallelMin)
     for (long i = 0; i < n; i++) y[i] = f(a[i], s);
     return;
   }
-  if (aSize == 1) {
+  if (aSize == 1 && bSize == n) {
     const float s = a[0];
 #pragma omp parallel for simd schedule(static) if (n > kParallelMin)
     for (long i = 0; i < n; i++) y[i] = f(s, b[i]);

@@ -1,10 +1,14 @@
-// tfjs's batch-norm gradient runs ~25 kernels over the whole activation (sub, mul, tile, sum,
-// ...). On the labnative backend the same five gradients come from one native pass instead.
-// Gradients are registered per kernel for all backends, so the replacement checks the active
+// Gradients that tfjs computes with many full-size kernels, done in fewer passes on labnative:
+// - batch norm: ~25 kernels over the whole activation (sub, mul, tile, sum, ...) -> one pass;
+// - mean (under every batch norm, in its moments): a JS-filled tensor of ones, a multiply and a
+//   divide over the whole input -> one broadcast-and-scale pass.
+// Gradients are registered per kernel for all backends, so each replacement checks the active
 // backend and hands every other case to tfjs's own gradient.
 import * as tf from "@tensorflow/tfjs";
 
 export const BATCH_NORM_GRAD = "LabnativeBatchNormGrad";
+/** y (of attrs.shape) = x broadcast from attrs.expandedShape, times attrs.scale. */
+export const BROADCAST_SCALE = "LabnativeBroadcastScale";
 
 const installed = new WeakSet<object>();
 
@@ -28,6 +32,28 @@ export function installBatchNormGradient(backendName: string): void {
     const [dx, dmean, dvariance, dscale, doffset] =
       tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as unknown as tf.Tensor[];
     return { x: () => dx, mean: () => dmean, variance: () => dvariance, scale: () => dscale, offset: () => doffset };
+  };
+  const replacement = { ...original, gradFunc };
+  installed.add(replacement);
+  tf.registerGradient(replacement);
+}
+
+export function installMeanGradient(backendName: string): void {
+  const original = tf.getGradient("Mean");
+  if (!original || installed.has(original)) return;
+  const gradFunc: tf.GradFunc = (dy, saved, attrs) => {
+    const [x] = saved;
+    const d = dy as tf.Tensor;
+    if (tf.getBackend() !== backendName || d.dtype !== "float32" || x === undefined) {
+      return original.gradFunc(dy, saved, attrs);
+    }
+    const axes = tf.util.parseAxisParam((attrs as unknown as tf.MeanAttrs).axis, x.shape);
+    const expandedShape = x.shape.map((size, i) => (axes.includes(i) ? 1 : size));
+    const reduced = axes.reduce((n, axis) => n * x.shape[axis], 1);
+    const kernelAttrs = { shape: x.shape, expandedShape, scale: 1 / reduced };
+    return {
+      x: () => tf.engine().runKernel(BROADCAST_SCALE, { x: d }, kernelAttrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+    };
   };
   const replacement = { ...original, gradFunc };
   installed.add(replacement);

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
-import { BATCH_NORM_GRAD } from "./gradients";
+import { BATCH_NORM_GRAD, BROADCAST_SCALE } from "./gradients";
 
 type TensorInfo = tf.TensorInfo;
 interface Args {
@@ -344,6 +344,28 @@ export function nativeKernels(
     const [dmean, dvar, dscale, doffset] = [per(), per(), per(), per()];
     addon.batchNormGrad(xv, dyv, mv, vv, sv, eps, dx, dmean, dvar, dscale, doffset);
     return [out(backend, x.shape, dx), ...[dmean, dvar, dscale, doffset].map((v) => out(backend, [c], v))];
+  };
+
+  // --- broadcast and scale (the mean's gradient; gradients.ts) --------------------------------
+  kernels[BROADCAST_SCALE] = (args) => {
+    const { backend } = args;
+    const { x } = args.inputs;
+    const { shape, expandedShape, scale } = args.attrs as unknown as { shape: number[]; expandedShape: number[]; scale: number };
+    const xv = f32(backend, x);
+    if (!xv) throw new Error(`${BROADCAST_SCALE}: float32 input expected`);
+    const rank = Math.max(shape.length, 1);
+    const meta = new Int32Array(1 + 3 * rank);  // b (the scale) has all-zero strides
+    meta[0] = rank;
+    let stride = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      meta[1 + d] = shape.length ? shape[d] : 1;
+      const dim = expandedShape.length ? expandedShape[d] : 1;
+      meta[1 + rank + d] = dim === 1 ? 0 : stride;
+      stride *= dim;
+    }
+    const y = alloc(backend, sizeOf(shape));
+    addon.binary(BINARY.Multiply, xv, Float32Array.of(scale), y, meta);
+    return out(backend, shape, y);
   };
 
   return kernels;
