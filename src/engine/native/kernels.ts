@@ -44,6 +44,31 @@ function sizeOf(shape: number[]): number {
   return n;
 }
 
+function sameShape(p: number[], q: number[]): boolean {
+  if (p.length !== q.length) return false;
+  for (let i = 0; i < p.length; i++) if (p[i] !== q[i]) return false;
+  return true;
+}
+
+/** [rank, out shape.., a strides.., b strides..] in output coordinates (0 where an input broadcasts). */
+function broadcastMeta(shape: number[], aShape: number[], bShape: number[]): Int32Array {
+  const rank = Math.max(shape.length, 1);
+  const meta = new Int32Array(1 + 3 * rank);
+  meta[0] = rank;
+  const fill = (inShape: number[], at: number) => {
+    let stride = 1;
+    for (let d = rank - 1, i = inShape.length - 1; d >= 0; d--, i--) {
+      const dim = i >= 0 ? inShape[i] : 1;
+      meta[at + d] = dim === 1 ? 0 : stride;
+      stride *= dim;
+    }
+  };
+  for (let d = 0; d < rank; d++) meta[1 + d] = shape.length ? shape[d] : 1;
+  fill(aShape, 1 + rank);
+  fill(bShape, 1 + 2 * rank);
+  return meta;
+}
+
 /** [n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, padTop, padLeft, dh, dw] as conv.cc reads it. */
 function geom(c: tf.backend_util.Conv2DInfo): Int32Array {
   return Int32Array.of(
@@ -207,22 +232,19 @@ export function nativeKernels(
       const { a, b } = args.inputs;
       const av = f32(backend, a), bv = f32(backend, b);
       if (!av || !bv) return cpu(name)(args);
-      const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      const rank = Math.max(shape.length, 1);
-      // Strides of each input in output coordinates (0 where it broadcasts).
-      const meta = new Int32Array(1 + 3 * rank);
-      meta[0] = rank;
-      const fill = (inShape: number[], at: number) => {
-        let stride = 1;
-        for (let d = rank - 1, i = inShape.length - 1; d >= 0; d--, i--) {
-          const dim = i >= 0 ? inShape[i] : 1;
-          meta[at + d] = dim === 1 ? 0 : stride;
-          stride *= dim;
-        }
-      };
-      for (let d = 0; d < rank; d++) meta[1 + d] = shape.length ? shape[d] : 1;
-      fill(a.shape, 1 + rank);
-      fill(b.shape, 1 + 2 * rank);
+      // Same shapes, or a scalar on one side: a flat loop (the common cases, kept cheap in JS).
+      let shape: number[];
+      let meta: Int32Array;
+      if (sameShape(a.shape, b.shape) || (bv.length === 1 && b.shape.length <= a.shape.length)) {
+        shape = a.shape;
+        meta = Int32Array.of(1, av.length, 1, 1);
+      } else if (av.length === 1 && a.shape.length <= b.shape.length) {
+        shape = b.shape;
+        meta = Int32Array.of(1, bv.length, 1, 1);
+      } else {
+        shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+        meta = broadcastMeta(shape, a.shape, b.shape);
+      }
       const y = alloc(backend, sizeOf(shape));
       addon.binary(op, av, bv, y, meta);
       return out(backend, shape, y);
