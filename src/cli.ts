@@ -13,6 +13,7 @@ import { printPdf } from "./build/print/pdf.js";
 import { TerminalProgress } from "./build/progress.js";
 import { CELL_OPTIONS } from "./build/render/cell-options.js";
 import { renderReport } from "./build/render/report.js";
+import { checkTemplate } from "./build/render/template.js";
 
 const USAGE = `usage: labreport <command> [options]
 
@@ -64,15 +65,33 @@ export function collectNotebooks(args: string[], cwd = process.cwd()): string[] 
       throw new UserError(`${target}: not a notebook (expected a .ipynb file)`);
     } else files.push(target);
   }
-  return files;
+  // The same notebook named twice (a file and its folder) is built once.
+  const seen = new Set<string>();
+  return files.filter((f) => !seen.has(path.resolve(f)) && Boolean(seen.add(path.resolve(f))));
+}
+
+/** Reports are named after the notebook's file: two hw1.ipynb from different folders would overwrite each other. */
+export function checkDistinctReports(files: string[], outDir: string): void {
+  const byName = new Map<string, string>();
+  for (const file of files) {
+    const name = reportName(file).toLowerCase();
+    const other = byName.get(name);
+    if (other !== undefined) {
+      const pdf = path.join(path.relative(process.cwd(), outDir) || ".", `${reportName(file)}.pdf`);
+      throw new UserError(`${other} and ${file} would both be written to ${pdf}; build them one at a time with different --out folders, or rename one`);
+    }
+    byName.set(name, file);
+  }
 }
 
 async function build(args: string[], values: Record<string, unknown>): Promise<number> {
   const files = collectNotebooks(args);
   const outDir = path.resolve((values.out as string | undefined) ?? "reports");
+  checkDistinctReports(files, outDir);
   const timeout = values["cell-timeout"] as string | undefined;
   if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
   findChromium(); // fail before running anything if the PDF cannot be printed
+  checkTemplate(values.template as string | undefined);
   const progress = new TerminalProgress();
   const chromium = await launchChromium();
   let failed = 0;
@@ -94,8 +113,13 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
       } catch (err) {
         failed++;
         progress.notebookEnd(false, "failed");
-        if (!(err instanceof UserError)) throw err;
-        console.error(`error: ${err.message}`);
+        if (err instanceof UserError) console.error(`error: ${err.message}`);
+        else {
+          // A bug of ours, not the notebook's: say so in one line and go on with the other notebooks.
+          const e = err instanceof Error ? err : new Error(String(err));
+          const where = e.stack?.split("\n").find((l) => /^\s+at /.test(l))?.trim() ?? "";
+          console.error(`error: ${file}: labreport failed unexpectedly (${e.message.split("\n")[0]}${where ? `, ${where}` : ""}); the previous report is kept — please report this with the notebook`);
+        }
       }
     }
   } finally {

@@ -15,7 +15,9 @@ import { applyParameters, parameterSummary } from "./parameters.js";
 import { printPdf } from "./print/pdf.js";
 import { ProgressSink } from "./progress.js";
 import { parseCellOptions } from "./render/cell-options.js";
+import { readFrontMatter } from "./render/front-matter.js";
 import { RunInfo, renderReport } from "./render/report.js";
+import { checkTemplate } from "./render/template.js";
 
 export interface BuildOptions {
   /** Where reports go (default: reports/ beside notebooks/). */
@@ -60,9 +62,21 @@ function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: numbe
 /** labreport runs TypeScript notebooks; a notebook saved with another kernel would fail cell by cell. */
 function checkKernel(nb: Notebook, file: string): void {
   const spec = nb.metadata.kernelspec as { name?: string; language?: string } | undefined;
-  const name = spec?.name;
+  const language = (nb.metadata.language_info as { name?: string } | undefined)?.name;
+  const name = spec?.name ?? (language !== undefined ? `${language} language` : undefined);
   if (name === undefined || name === "tslab" || spec?.language === "typescript") return;
+  if (spec === undefined && /^(typescript|javascript)$/i.test(language ?? "")) return;
   throw new UserError(`${file}: written for the "${name}" kernel, but labreport runs TypeScript notebooks on tslab; switch the notebook's kernel to TypeScript in Jupyter`);
+}
+
+/**
+ * Problems that would only show after the notebook ran (front matter that is not YAML, a missing
+ * template) are found before it runs: an assignment's training can take an hour.
+ */
+function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | undefined): void {
+  checkKernel(nb, file);
+  readFrontMatter(nb.cells, file);
+  checkTemplate(templateDir);
 }
 
 export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
@@ -72,7 +86,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
 
   // 1-2. load and configure
   const source = readNotebook(file);
-  checkKernel(source, file);
+  checkBeforeRunning(source, file, opts.templateDir);
   const configured = applyParameters(source, opts.parameters ?? {}, file);
   let executed = configured;
   let run: RunInfo = { note: "rendered from stored outputs, not re-executed" };

@@ -36,7 +36,11 @@ export function readFrontMatter(cells: Cell[], file: string): { front: FrontMatt
     data = parseYaml(match[1]);
   } catch (err) {
     if (cell.cell_type === "markdown") return { front: {} };
-    throw new UserError(`${file}: front matter in cell ${first + 1} is not valid YAML (${(err as Error).message.split("\n")[0]}); fix the --- block (quote values that contain ": ")`);
+    // js-yaml counts lines from the block; the author counts them in the cell.
+    const e = err as { reason?: string; mark?: { line: number } };
+    const firstLine = source.slice(0, match.index + match[0].indexOf(match[1])).split("\n").length;
+    const what = e.reason && e.mark ? `${e.reason} at line ${e.mark.line + firstLine}` : (err as Error).message.split("\n")[0];
+    throw new UserError(`${file}: front matter in cell ${first + 1} is not valid YAML (${what}); fix the --- block (quote values that contain ": ")`);
   }
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     if (cell.cell_type === "markdown") return { front: {} };

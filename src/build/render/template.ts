@@ -2,6 +2,7 @@
 // KaTeX stylesheet with its fonts inlined, so the HTML prints with no network and no other files.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { UserError } from "../notebook.js";
 
 export interface TemplateSlots {
   title: string;
@@ -28,16 +29,23 @@ function inlineKatexCss(): string {
   return katexCss;
 }
 
+function readTemplateFile(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`${file}: template file missing; restore templates/ from the repository or pass --template <dir> with report.html and report.css`);
+  }
+}
+
+/** Fails before a notebook runs (minutes, perhaps) when the template it would be rendered with is missing. */
+export function checkTemplate(templateDir: string | undefined): void {
+  for (const name of ["report.html", "report.css"]) readTemplateFile(templateDir ?? DEFAULT_TEMPLATE_DIR, name);
+}
+
 export function fillTemplate(templateDir: string | undefined, slots: TemplateSlots): string {
   const dir = templateDir ?? DEFAULT_TEMPLATE_DIR;
-  const read = (name: string) => {
-    const file = path.join(dir, name);
-    try {
-      return fs.readFileSync(file, "utf8");
-    } catch {
-      throw new Error(`${file}: template file missing; restore templates/ from the repository or pass --template <dir>`);
-    }
-  };
+  const read = (name: string) => readTemplateFile(dir, name);
   const values: Record<string, string> = {
     ...slots,
     title: slots.title.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`),
