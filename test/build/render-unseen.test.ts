@@ -124,3 +124,11 @@ test("nbformat 4.0 cells: source as a list of lines, no ids, no metadata on the 
   assert.match(textOf(report.html), /Costs \$5 and \$10\./);
   assert.match(report.html, /<pre class="output stdout">a\nb<\/pre>/);
 });
+
+test("a table of many columns is marked to print in smaller type; an ordinary one is not", async () => {
+  const row = (n: number, cell: string) => `| ${Array.from({ length: n }, (_, i) => `${cell}${i}`).join(" | ")} |`;
+  const table = (n: number) => `${row(n, "h")}\n|${"---|".repeat(n)}\n${row(n, "v")}`;
+  const report = await renderReport(notebook(md(`${table(12)}\n\n${table(3)}`), code("show()", [{ output_type: "display_data", data: { "text/html": `<table><tr>${"<td>x</td>".repeat(20)}</tr></table>` }, metadata: {} }])), { file: "wide.ipynb" });
+  const tables = body(report.html).match(/<table[^>]*>/g) ?? [];
+  assert.deepEqual(tables, ['<table class="wide">', "<table>", '<table class="wide">']);
+});

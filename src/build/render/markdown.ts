@@ -5,6 +5,7 @@ import katexPlugin from "@vscode/markdown-it-katex";
 import hljs from "highlight.js/lib/common";
 import { CrossRefs, refKind } from "./crossref.js";
 import { numberDisplayMath } from "./equations.js";
+import { forPaper } from "./paper.js";
 
 type Md = InstanceType<typeof MarkdownIt>;
 
@@ -166,13 +167,8 @@ export class MarkdownRenderer {
         inline.children.unshift(span);
       }
     });
-    return openDetails(this.md.renderer.render(tokens, this.md.options, env));
+    return forPaper(this.md.renderer.render(tokens, this.md.options, env));
   }
-}
-
-/** A PDF cannot be clicked: collapsed <details> are printed open. */
-export function openDetails(html: string): string {
-  return html.replace(/<details(?![^>]*\sopen[\s>=])/gi, "<details open");
 }
 
 function stripTrailing(inline: { content: string; children: { type: string; content: string }[] | null }, pattern: RegExp): void {

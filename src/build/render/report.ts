@@ -8,7 +8,8 @@ import { CodeCell, Notebook, joinSource } from "../notebook.js";
 import { CellOptions, parseCellOptions } from "./cell-options.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
 import { FrontMatter, asText, authorNames, readFrontMatter } from "./front-matter.js";
-import { MarkdownRenderer, escapeHtml, highlight, openDetails } from "./markdown.js";
+import { MarkdownRenderer, escapeHtml, highlight } from "./markdown.js";
+import { forPaper } from "./paper.js";
 import { LabreportMeta, OutputView, TableData, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
 import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
@@ -243,7 +244,7 @@ async function renderView(
     }
     case "table":
     case "html": {
-      const body = view.type === "table" ? tableHtml(view.table) : openDetails(inertHtml(view.html));
+      const body = forPaper(view.type === "table" ? tableHtml(view.table) : inertHtml(view.html));
       if (!number) return `<div class="output html">${body}</div>`;
       return `<figure class="table"${id}><figcaption>${caption("tbl")}</figcaption>${body}</figure>`;
     }
