@@ -132,3 +132,11 @@ test("a table of many columns is marked to print in smaller type; an ordinary on
   const tables = body(report.html).match(/<table[^>]*>/g) ?? [];
   assert.deepEqual(tables, ['<table class="wide">', "<table>", '<table class="wide">']);
 });
+
+test("task lists print as checkboxes, as Jupyter shows them", async () => {
+  const report = await renderReport(notebook(md("- [ ] open task\n- [x] done task\n- [link](x) stays")), { file: "tasks.ipynb" });
+  const html = body(report.html);
+  assert.match(html, /<li class="task">☐ open task<\/li>/);
+  assert.match(html, /<li class="task">☑ done task<\/li>/);
+  assert.match(html, /<li><a href="x">link<\/a> stays<\/li>/);
+});

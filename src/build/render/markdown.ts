@@ -93,6 +93,18 @@ export class MarkdownRenderer {
       const label = (tokens[idx].meta as { label: string }).label;
       return `<a class="xref" href="#${label}">${escapeHtml((env as Env).refs.text(label))}</a>`;
     };
+    // GitHub task lists, which Jupyter shows as checkboxes: "- [ ] todo" / "- [x] done" → ☐ / ☑.
+    this.md.core.ruler.push("task_lists", (state) => {
+      const tokens = state.tokens;
+      for (let i = 2; i < tokens.length; i++) {
+        if (tokens[i].type !== "inline" || tokens[i - 1].type !== "paragraph_open" || tokens[i - 2].type !== "list_item_open") continue;
+        const first = tokens[i].children?.[0];
+        const m = first?.type === "text" ? /^\[([ xX])\]\s+/.exec(first.content) : null;
+        if (!first || !m) continue;
+        first.content = `${m[1] === " " ? "☐" : "☑"} ${first.content.slice(m[0].length)}`;
+        tokens[i - 2].attrJoin("class", "task");
+      }
+    });
     // Strips `{#sec-x}` / `{.unnumbered}` from heading text, keeping them on the token for later.
     this.md.core.ruler.push("heading_labels", (state) => {
       const tokens = state.tokens;
