@@ -87,6 +87,10 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   // 1-2. load and configure
   const source = readNotebook(file);
   checkBeforeRunning(source, file, opts.templateDir);
+  // `--out` set to the notebook's own folder would put the executed copy over the user's notebook.
+  if (opts.execute !== false && path.resolve(executedPath) === path.resolve(file)) {
+    throw new UserError(`${file}: --out ${opts.outDir} would write the executed notebook over this notebook; choose another --out folder (e.g. reports/)`);
+  }
   const configured = applyParameters(source, opts.parameters ?? {}, file);
   let executed = configured;
   let run: RunInfo = { note: "rendered from stored outputs, not re-executed" };

@@ -65,3 +65,13 @@ test("a missing template is one line before anything runs", () => {
   assert.equal(r.errors.length, 1, r.stderr);
   assert.match(r.errors[0], /no-template\/report\.html: template file missing; .*--template <dir>/);
 });
+
+test("--out set to the notebook's own folder is refused: the executed copy would overwrite the notebook", () => {
+  const nb = notebook("own/hw.ipynb", [code("console.log(1)")]);
+  const before = fs.readFileSync(nb, "utf8");
+  const r = spawnSync(process.execPath, [CLI, "build", nb, "--out", path.dirname(nb)], { cwd: REPO, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^error: .*own\/hw\.ipynb: --out .*own would write the executed notebook over this notebook; choose another --out folder/m);
+  assert.equal(fs.readFileSync(nb, "utf8"), before);
+  assert.ok(!fs.existsSync(path.join(path.dirname(nb), "hw.pdf")));
+});
