@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(chromium poppler-utils fonts-dejavu-core g++ make python3
+# Fonts: DejaVu for the report; WenQuanYi (Chinese, Japanese, Korean) and Noto Color Emoji so that
+# names and printed output in those scripts are not boxes in the PDF.
+packages=(chromium poppler-utils fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji g++ make python3
           libopenblas-dev libopenblas0-pthread libdnnl-dev dataset-fashion-mnist
           jupyter-notebook jupyter-client)
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch); fi
