@@ -7,7 +7,8 @@
 // 2. jupyter.js: every console.log is one iopub message, sent fire-and-forget. After ~500 sends in one
 //    synchronous burst zeromq throws "Socket is busy writing" (swallowed), and at 1,000 queued messages
 //    the publisher drops: a cell printing a few thousand lines loses most of them, and its "idle" status
-//    too, so a client waiting for it hangs. Sends are chained one after another, without a limit.
+//    too, so a client waiting for it hangs. A send that finds another in flight now waits its turn,
+//    and the publisher has no limit.
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -45,17 +46,45 @@ const patches = [
   },
   {
     file: "jupyter.js",
-    mark: "/* labreport: queued sends */",
+    mark: "/* labreport: queued sends v2 */",
     consequence: "a cell that prints thousands of lines at once may lose output",
-    edits: [
+    // First undo the first version of this patch (it deferred every send, so a cell that printed and
+    // then never yielded, `console.log(x); while (true) {}`, printed nothing).
+    undo: [
       [
-        `        sock.send(heads.concat(bodies));`,
         `        /* labreport: queued sends */
         const frames = heads.concat(bodies);
         const queued = (labreportSendQueues.get(sock) || Promise.resolve()).then(() => sock.send(frames)).catch(() => undefined);
         labreportSendQueues.set(sock, queued);`,
+        `        sock.send(heads.concat(bodies));`,
       ],
-      [`class ExecutionCount {`, `const labreportSendQueues = new WeakMap(); // socket → its last send\nclass ExecutionCount {`],
+      [`const labreportSendQueues = new WeakMap(); // socket → its last send\n`, ``],
+      [`        this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });`, `        this.iopub = new zmq.Publisher();`],
+    ],
+    edits: [
+      [
+        `        sock.send(heads.concat(bodies));`,
+        `        /* labreport: queued sends v2 */
+        // Sent at once when nothing waits (the message leaves even if the cell then never yields);
+        // behind the send in flight otherwise, where zeromq would throw "busy" and drop it.
+        const frames = heads.concat(bodies);
+        const state = labreportSends.get(sock);
+        if (!state || !state.queued) {
+            try {
+                labreportSends.set(sock, { last: sock.send(frames).catch(() => undefined), queued: false });
+                return;
+            }
+            catch (_busy) {
+                // a send is in flight: queue behind it
+            }
+        }
+        const entry = { queued: true };
+        entry.last = (labreportSends.get(sock) || { last: Promise.resolve() }).last
+            .then(() => sock.send(frames)).catch(() => undefined)
+            .then(() => { if (labreportSends.get(sock) === entry) entry.queued = false; });
+        labreportSends.set(sock, entry);`,
+      ],
+      [`class ExecutionCount {`, `const labreportSends = new WeakMap(); // socket → { last send, whether sends are queued }\nclass ExecutionCount {`],
       [`        this.iopub = new zmq.Publisher();`, `        this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });`],
     ],
   },
@@ -65,6 +94,7 @@ for (const patch of patches) {
   const file = path.join(dist, patch.file);
   let source = fs.readFileSync(file, "utf8");
   if (source.includes(patch.mark)) continue;
+  for (const [from, to] of patch.undo ?? []) source = source.replace(from, to);
   if (!patch.edits.every(([from]) => source.includes(from))) {
     console.warn(`labreport: tslab's ${patch.file} changed and was not patched; ${patch.consequence}`);
     continue;
