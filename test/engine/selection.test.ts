@@ -34,6 +34,25 @@ test("without LABREPORT_ENGINE the native engine is chosen over pure JS, with th
   assert.match(r.out, /labreport engine: native \(tfjs-node unavailable/);
 });
 
+test("without the built addon: a clear error, and the engine falls back to pure JS saying why", () => {
+  // Hide build/Release/labnative.node from this child process only.
+  const hide = `const fs = require("fs"); const exists = fs.existsSync;` +
+    `fs.existsSync = (p) => String(p).endsWith("labnative.node") ? false : exists(p);`;
+  const script = `${hide} const e = require(${JSON.stringify(engineModule)}); const i = e.useEngine();` +
+    `console.log("backend=" + require("@tensorflow/tfjs").getBackend() + " name=" + i.name);` +
+    `try { require(${JSON.stringify(engineModule.replace(/index\.js$/, "native/backend.js"))}).registerNativeBackend(); }` +
+    `catch (err) { console.log("error: " + err.message); }`;
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.LABREPORT_ENGINE;
+  const r = spawnSync(process.execPath, ["-e", script], { env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+  const out = `${r.stdout}${r.stderr}`;
+  assert.equal(r.status, 0, out);
+  if (/name=tfjs-node/.test(out)) return;
+  assert.match(out, /labreport engine: cpu \(.*native engine unavailable \(labnative addon not built/);
+  assert.match(out, /backend=cpu name=cpu/);
+  assert.match(out, /error: labnative addon not built \(no build\/Release\/labnative\.node; run `node scripts\/build-native\.js`/);
+});
+
 test("LABREPORT_ENGINE=cpu forces pure JS", () => {
   const r = select({ LABREPORT_ENGINE: "cpu" });
   assert.equal(r.status, 0, r.out);
