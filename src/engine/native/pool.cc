@@ -22,8 +22,45 @@ inline void window(int o, int stride, int pad, int k, int dil, int size, int& lo
 
 }  // namespace
 
+// 2x2 windows, stride 2, inside the input (the pooling of every seed model): straight-line code over
+// a whole output row, no per-window bookkeeping (which dominated with 4-16 channels).
+static bool isPool2x2(const ConvGeom& g) {
+  return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.pt == 0 && g.pl == 0 && g.dh == 1 && g.dw == 1 &&
+         2L * g.oh <= g.h && 2L * g.ow <= g.w;
+}
+
+static void maxPool2x2(const ConvGeom& g, const float* x, float* y) {
+  const int C = g.cin;
+  const long rowLen = (long)g.w * C;
+  const long rows = (long)g.n * g.oh;
+#pragma omp parallel for schedule(static) if (rows * g.ow * C > (1L << 19))
+  for (long r = 0; r < rows; r++) {
+    const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
+    const float* r0 = x + ((long)b * g.h + 2L * oy) * rowLen;
+    const float* r1 = r0 + rowLen;
+    float* out = y + r * g.ow * C;
+    for (int ox = 0; ox < g.ow; ox++) {
+      const float* a = r0 + 2L * ox * C;
+      const float* c2 = r1 + 2L * ox * C;
+      float* o = out + (long)ox * C;
+#pragma omp simd
+      for (int c = 0; c < C; c++) {
+        float m = a[c];
+        m = a[C + c] > m ? a[C + c] : m;
+        m = c2[c] > m ? c2[c] : m;
+        m = c2[C + c] > m ? c2[C + c] : m;
+        o[c] = m;
+      }
+    }
+  }
+}
+
 void maxPool(const ConvGeom& g, const float* x, float* y) {
   const int C = g.cin;
+  if (isPool2x2(g)) {
+    maxPool2x2(g, x, y);
+    return;
+  }
   const long rows = (long)g.n * g.oh;
 #pragma omp parallel for schedule(static) if (rows * g.ow * C > 32768)
   for (long r = 0; r < rows; r++) {
@@ -92,8 +129,54 @@ static void maxPoolGradTiled(const ConvGeom& g, const float* x, const float* y, 
   }
 }
 
+// dy goes to the first of the four pixels equal to the window's maximum y (tfjs's rule).
+static void maxPoolGrad2x2(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx) {
+  const int C = g.cin;
+  const long rowLen = (long)g.w * C;
+  const long rows = (long)g.n * g.oh;
+#pragma omp parallel for schedule(static) if (rows * g.ow * C > (1L << 19))
+  for (long r = 0; r < rows; r++) {
+    const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
+    const long base = ((long)b * g.h + 2L * oy) * rowLen;
+    const float* x0 = x + base;
+    const float* x1 = x0 + rowLen;
+    float* d0 = dx + base;
+    float* d1 = d0 + rowLen;
+    const float* m = y + r * g.ow * C;
+    const float* d = dy + r * g.ow * C;
+    for (int ox = 0; ox < g.ow; ox++) {
+      const long o = 2L * ox * C, w = (long)ox * C;
+#pragma omp simd
+      for (int c = 0; c < C; c++) {
+        const float mx = m[w + c], g0 = d[w + c];
+        const bool h0 = x0[o + c] == mx;
+        const bool h1 = !h0 && x0[o + C + c] == mx;
+        const bool h2 = !h0 && !h1 && x1[o + c] == mx;
+        const bool h3 = !h0 && !h1 && !h2 && x1[o + C + c] == mx;
+        d0[o + c] = h0 ? g0 : 0.f;
+        d0[o + C + c] = h1 ? g0 : 0.f;
+        d1[o + c] = h2 ? g0 : 0.f;
+        d1[o + C + c] = h3 ? g0 : 0.f;
+      }
+    }
+    // Pixels right of the last window.
+    const long covered = 2L * g.ow * C;
+    std::memset(d0 + covered, 0, sizeof(float) * (rowLen - covered));
+    std::memset(d1 + covered, 0, sizeof(float) * (rowLen - covered));
+  }
+  // Rows below the last window row.
+  for (int b = 0; b < g.n; b++) {
+    const long covered = 2L * g.oh;
+    std::memset(dx + ((long)b * g.h + covered) * rowLen, 0, sizeof(float) * (g.h - covered) * rowLen);
+  }
+}
+
 void maxPoolGrad(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx) {
   const int C = g.cin;
+  if (y && isPool2x2(g)) {
+    maxPoolGrad2x2(g, x, y, dy, dx);
+    return;
+  }
   const bool tiles = g.kh == g.sh && g.kw == g.sw && g.pt == 0 && g.pl == 0 && g.dh == 1 && g.dw == 1 &&
                      (long)g.oh * g.sh <= g.h && (long)g.ow * g.sw <= g.w;  // no window reaches padding
   if (y && tiles) {
