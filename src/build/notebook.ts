@@ -77,7 +77,8 @@ export function joinSource(source: string | string[]): string {
 export function parseNotebook(text: string, file: string): Notebook {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows may start the file with a byte-order mark, which JSON.parse rejects.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (err) {
     throw new UserError(
       `${file}: not a readable notebook (invalid JSON: ${(err as Error).message}); open and re-save it in Jupyter, or restore it from version control`,
@@ -98,6 +99,8 @@ export function parseNotebook(text: string, file: string): Notebook {
       throw new UserError(`${file}: cell ${i + 1} is malformed (needs cell_type and source); repair it in Jupyter`);
     }
     c.metadata ??= {};
+    // Windows line endings would hide `//| option` lines and front matter from the patterns that read them.
+    if (/\r\n/.test(joinSource(c.source))) c.source = joinSource(c.source).replace(/\r\n/g, "\n");
     if (c.cell_type === "code") {
       (c as CodeCell).outputs ??= [];
       (c as CodeCell).execution_count ??= null;
