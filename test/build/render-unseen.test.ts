@@ -140,3 +140,17 @@ test("task lists print as checkboxes, as Jupyter shows them", async () => {
   assert.match(html, /<li class="task">☑ done task<\/li>/);
   assert.match(html, /<li><a href="x">link<\/a> stays<\/li>/);
 });
+
+test("a stack trace on stderr keeps the notebook's frames and drops the kernel's", async () => {
+  const trace = [
+    "UnhandledPromiseRejection: Error: nobody awaits me",
+    "    at evalmachine.<anonymous>:3:16",
+    "    at sigintHandlersWrap (node:vm:280:12)",
+    "    at Script.runInThisContext (node:vm:135:14)",
+    "    at Object.execute (/work/main/node_modules/tslab/dist/executor.js:160:38)",
+    "    at async ZmqServer.handleExecute (/work/main/node_modules/tslab/dist/jupyter.js:410:25)",
+    "",
+  ].join("\n");
+  const report = await renderReport(notebook(code("Promise.reject()", [{ output_type: "stream", name: "stderr", text: trace }])), { file: "trace.ipynb" });
+  assert.match(body(report.html), /<pre class="output stderr">UnhandledPromiseRejection: Error: nobody awaits me\n {4}at evalmachine.&lt;anonymous&gt;:3:16<\/pre>/);
+});

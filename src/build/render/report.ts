@@ -13,7 +13,7 @@ import { forPaper } from "./paper.js";
 import { LabreportMeta, OutputView, TableData, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
 import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
-import { shapeText } from "./text-output.js";
+import { shapeText, withoutKernelFrames } from "./text-output.js";
 import { vegaLiteToSvg } from "../../plots/svg.js";
 
 /** Facts about the run that the report states (the "run information" box). */
@@ -190,7 +190,7 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
     let pendingText: { stream: string; text: string } | undefined;
     const flush = () => {
       if (pendingText && pendingText.text.trim()) {
-        const shaped = shapeText(pendingText.text);
+        const shaped = shapeText(pendingText.stream === "stderr" ? withoutKernelFrames(pendingText.text) : pendingText.text);
         const cut = shaped.omitted
           ? `\n<span class="omitted">[… ${shaped.omitted.toLocaleString("en-US")} lines omitted here; the executed notebook has the full output …]</span>\n${escapeHtml(shaped.tail ?? "")}`
           : "";

@@ -3,7 +3,8 @@
 //   - a very long output keeps its beginning and its end with a note of what was left out: a grader
 //     wants the setup and the final numbers, not 80 pages of per-batch logging (the executed notebook
 //     keeps every line);
-//   - a single enormous line (a whole array printed as JSON) is cut the same way.
+//   - a single enormous line (a whole array printed as JSON) is cut the same way;
+//   - stack frames inside the kernel (tslab, node:vm) say nothing about the notebook and are dropped.
 export const HEAD_LINES = 60;
 export const TAIL_LINES = 30;
 export const LINE_CHARS = 2000;
@@ -42,4 +43,14 @@ export function shapeText(text: string): ShapedText {
     omitted: lines.length - HEAD_LINES - TAIL_LINES,
     tail: lines.slice(-TAIL_LINES).join("\n"),
   };
+}
+
+const KERNEL_FRAME = /^\s+at .*(node_modules[\\/]tslab[\\/]|\(node:|\bnode:(vm|internal)|sigintHandlersWrap)/;
+
+/** A stack trace printed on stderr, without the kernel's own frames (an unhandled rejection shows ten). */
+export function withoutKernelFrames(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => !KERNEL_FRAME.test(line))
+    .join("\n");
 }
