@@ -154,3 +154,10 @@ test("a stack trace on stderr keeps the notebook's frames and drops the kernel's
   const report = await renderReport(notebook(code("Promise.reject()", [{ output_type: "stream", name: "stderr", text: trace }])), { file: "trace.ipynb" });
   assert.match(body(report.html), /<pre class="output stderr">UnhandledPromiseRejection: Error: nobody awaits me\n {4}at evalmachine.&lt;anonymous&gt;:3:16<\/pre>/);
 });
+
+test("text after the front matter of a raw cell stays hidden, like every raw cell", async () => {
+  const report = await renderReport(notebook(raw("---\ntitle: Raw\n---\n\\newpage"), md("Body.")), { file: "raw.ipynb" });
+  assert.equal(report.title, "Raw");
+  assert.doesNotMatch(textOf(report.html), /newpage/);
+  assert.match(textOf(report.html), /Body\./);
+});

@@ -46,7 +46,9 @@ export function readFrontMatter(cells: Cell[], file: string): { front: FrontMatt
     if (cell.cell_type === "markdown") return { front: {} };
     throw new UserError(`${file}: front matter in cell ${first + 1} is not a list of "key: value" lines; write e.g. "title: My report" between the --- lines`);
   }
-  return { front: normalize(data as Record<string, unknown>), cellIndex: first, rest: source.slice(match[0].length) };
+  // Prose after the block is shown for a Markdown cell; a raw cell is never shown (as in nbconvert).
+  const rest = cell.cell_type === "markdown" ? source.slice(match[0].length) : undefined;
+  return { front: normalize(data as Record<string, unknown>), cellIndex: first, rest };
 }
 
 /** What the author wrote, as text: YAML reads `title: 2024` as a number and 2019-02-11 as a Date. */
