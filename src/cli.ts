@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { executeNotebook } from "./build/execute/index.js";
 import { UserError, readNotebook, writeFileAtomic, writeNotebook } from "./build/notebook.js";
 import { applyParameters, parseParameter } from "./build/parameters.js";
-import { buildNotebook, reportName } from "./build/pipeline.js";
+import { buildNotebook, checkKernel, reportName } from "./build/pipeline.js";
 import { findChromium, launchChromium } from "./build/print/chromium.js";
 import { printPdf } from "./build/print/pdf.js";
 import { TerminalProgress } from "./build/progress.js";
@@ -151,7 +151,9 @@ async function main(argv: string[]): Promise<number> {
       return build(args, values);
     case "execute": {
       const file = one("notebook");
-      const nb = applyParameters(readNotebook(file), parameters(values.param), file);
+      const source = readNotebook(file);
+      checkKernel(source, file);
+      const nb = applyParameters(source, parameters(values.param), file);
       const result = await executeNotebook(nb, { cwd: path.dirname(path.resolve(file)), file });
       const out = values.o ?? path.join("reports", `${reportName(file)}.ipynb`);
       writeNotebook(out, result.notebook);

@@ -60,7 +60,7 @@ function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: numbe
 }
 
 /** labreport runs TypeScript notebooks; a notebook saved with another kernel would fail cell by cell. */
-function checkKernel(nb: Notebook, file: string): void {
+export function checkKernel(nb: Notebook, file: string): void {
   const spec = nb.metadata.kernelspec as { name?: string; language?: string } | undefined;
   const language = (nb.metadata.language_info as { name?: string } | undefined)?.name;
   const name = spec?.name ?? (language !== undefined ? `${language} language` : undefined);

@@ -75,3 +75,10 @@ test("--out set to the notebook's own folder is refused: the executed copy would
   assert.equal(fs.readFileSync(nb, "utf8"), before);
   assert.ok(!fs.existsSync(path.join(path.dirname(nb), "hw.pdf")));
 });
+
+test("the execute stage alone refuses a Python notebook too", () => {
+  const py = notebook("py-exec.ipynb", [code("print(1)")], { kernelspec: { name: "python3", language: "python" } });
+  const r = spawnSync(process.execPath, [CLI, "execute", py, "-o", path.join(out, "py-exec.run.ipynb")], { cwd: REPO, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim(), `error: ${py}: written for the "python3" kernel, but labreport runs TypeScript notebooks on tslab; switch the notebook's kernel to TypeScript in Jupyter`);
+});
