@@ -77,7 +77,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   let title = asText(front.title);
   // Without a title in front matter, a first-level heading opening the notebook is the title
   // (only there: a "# Part 2" further down is a section).
-  const opening = nb.cells.findIndex((c, i) => (i === frontCell ? afterFront?.trim() : joinSource(c.source).trim()));
+  const opening = nb.cells.findIndex((c, i) => (i === frontCell ? afterFront ?? "" : joinSource(c.source)).trim() !== "");
   if (title === undefined && nb.cells[opening]?.cell_type === "markdown") {
     const lead = md.leadingTitle(markdownSources.get(opening) ?? joinSource(nb.cells[opening].source));
     if (lead) {
@@ -91,8 +91,8 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   const sectionNumbers = new Map<number, (string | undefined)[]>();
   const counters = [0, 0, 0, 0, 0, 0];
   const headingsPerCell = nb.cells.map((cell, i) => {
-    if (cell.cell_type !== "markdown" && !(i === frontCell && markdownSources.has(i))) return [];
-    if (i === frontCell && !markdownSources.has(i)) return [];
+    // Prose: Markdown cells, and the front matter cell only for what follows its --- block.
+    if (i === frontCell ? !markdownSources.has(i) : cell.cell_type !== "markdown") return [];
     // Equations are numbered here, in document order, so that references before them resolve.
     const source = md.numberEquations(markdownSources.get(i) ?? joinSource(cell.source), refs);
     markdownSources.set(i, source);
