@@ -101,8 +101,8 @@ export interface ConvNetOptions extends ClassifierOptions {
  * Seed 003's ConvNet (PyTorch's classic MNIST example): conv 20@5×5 → ReLU → maxpool 2 →
  * conv 50@5×5 → ReLU → maxpool 2 → flatten → dense 500 → ReLU → dense 10 → log-softmax.
  * 431,080 parameters. Options add dropout or batch normalisation (seed 004's two regularised CNNs).
- * Layers are named as the seed's module: conv1, relu1, pool1, conv2, relu2, pool2, flatten,
- * fc_layer1, relu3, fc_layer2, log_softmax (bn1…, dropout1… when asked for).
+ * Layers are named as the seed's module: conv1, pool1, conv2, pool2, flatten, fc_layer1, fc_layer2,
+ * log_softmax, each ReLU fused into the layer before it (bn1, relu1, dropout1, … when asked for).
  *
  * @example
  * const model = convNet({ seed: 42 });                         // log-softmax output, for nllLoss

@@ -27,6 +27,12 @@ export interface LayerSummary {
   parameters: number;
 }
 
+function withActivation(layer: tf.layers.Layer): string {
+  const activation = (layer.getConfig() as { activation?: unknown }).activation;
+  const names: Record<string, string> = { relu: "ReLU", sigmoid: "Sigmoid", tanh: "Tanh", softmax: "Softmax" };
+  return typeof activation === "string" && names[activation] ? `${layer.getClassName()} + ${names[activation]}` : layer.getClassName();
+}
+
 /**
  * One row per layer (name, type, output shape, trainable parameters), e.g. for `showTable`.
  *
@@ -36,7 +42,8 @@ export interface LayerSummary {
 export function summarizeModel(model: tf.LayersModel): LayerSummary[] {
   return model.layers.filter((layer) => layer.getClassName() !== "InputLayer").map((layer) => ({
     layer: layer.name,
-    type: layer.getClassName(),
+    // A fused activation (the builder folds a ReLU into the layer before it) is shown with its layer.
+    type: withActivation(layer),
     output: JSON.stringify(layer.outputShape).replace(/null/g, "N"),
     parameters: layer.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
   }));

@@ -114,10 +114,12 @@ test("models with the custom layers survive a save/load round trip", async () =>
   assert.equal(countParameters(loaded), countParameters(model));
 });
 
-test("layers carry the seeds' readable names (seed 003: conv1, conv2, fc_layer1, fc_layer2), not tfjs's generated ones", () => {
+test("layers carry the seeds' readable names (seed 003: conv1, conv2, fc_layer1, fc_layer2), not tfjs's generated ones; ReLUs fuse into the layer before", () => {
   const names = (m: tf.LayersModel) => summarizeModel(m).map((r) => r.layer);
-  assert.deepEqual(names(convNet()), [
-    "conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "flatten", "fc_layer1", "relu3", "fc_layer2", "log_softmax",
+  // A ReLU right after a convolution or dense layer is that layer's activation (one fused op).
+  assert.deepEqual(names(convNet()), ["conv1", "pool1", "conv2", "pool2", "flatten", "fc_layer1", "fc_layer2", "log_softmax"]);
+  assert.deepEqual(summarizeModel(convNet()).map((r) => r.type), [
+    "Conv2D + ReLU", "MaxPooling2D", "Conv2D + ReLU", "MaxPooling2D", "Flatten", "Dense + ReLU", "Dense", "Activation",
   ]);
   assert.deepEqual(names(convNet({ batchNorm: true, dropout: 0.5 })), [
     "conv1", "bn1", "relu1", "pool1", "conv2", "bn2", "relu2", "pool2", "flatten", "dropout1",
@@ -128,8 +130,8 @@ test("layers carry the seeds' readable names (seed 003: conv1, conv2, fc_layer1,
   // Seed 001 / 002: conv1, conv2, fc; seed 002's CNNBN bn1, bn2; MLP(BN): layer1, bn, layer2.
   assert.deepEqual(names(twoConvSixteenFourNet()).filter((n) => /^(conv|fc)/.test(n)), ["conv1", "conv2", "fc"]);
   assert.deepEqual(names(smallCnn({ batchNorm: true })).filter((n) => /^(conv|fc|bn)/.test(n)), ["conv1", "bn1", "conv2", "bn2", "fc"]);
-  assert.deepEqual(names(mlp({ hidden: [30], batchNorm: "afterRelu" })), ["flatten", "layer1", "relu1", "bn", "layer2"]);
-  assert.deepEqual(names(mlp({ hidden: [8, 8] })), ["flatten", "layer1", "relu1", "layer2", "relu2", "layer3"]);
+  assert.deepEqual(names(mlp({ hidden: [30], batchNorm: "afterRelu" })), ["flatten", "layer1", "bn", "layer2"]);
+  assert.deepEqual(names(mlp({ hidden: [8, 8] })), ["flatten", "layer1", "layer2", "layer3"]);
   for (const m of [convNet(), vggStyleNet({ blocks: VGG_VARIANTS.deep }), smallCnn(), mlp({ hidden: [4, 4], batchNorm: "beforeRelu", dropout: 0.1 })]) {
     const all = names(m);
     assert.equal(new Set(all).size, all.length, `unique names in ${m.name}: ${all}`);

@@ -79,18 +79,20 @@ function describe(model: tf.LayersModel): object[] {
     const kind = layer.getClassName();
     const config = layer.getConfig() as Record<string, any>;
     const w = layer.getWeights();
+    // The builder folds a ReLU that follows a convolution or dense layer into that layer.
+    const fusedRelu = config.activation === "relu" ? [{ type: "relu" }] : [];
     if (kind === "Conv2D") {
       const kernel = w[0];
       const k = kernel.shape[0];
       const stride = config.strides[0];
       const padding = config.padding === "same" ? (k - 1) / 2 : 0;
-      out.push({ type: "conv", kernel: Array.from(kernel.dataSync()), kernelShape: kernel.shape, bias: Array.from(w[1].dataSync()), stride, padding });
+      out.push({ type: "conv", kernel: Array.from(kernel.dataSync()), kernelShape: kernel.shape, bias: Array.from(w[1].dataSync()), stride, padding }, ...fusedRelu);
     } else if (kind === "ZeroPadding2D") out.push({ type: "pad", padding: config.padding[0][0] });
     else if (kind === "ReLU") out.push({ type: "relu" });
     else if (kind === "MaxPooling2D") out.push({ type: "maxpool", size: config.poolSize[0], stride: config.strides[0] });
     else if (kind === "PyTorchBatchNorm") out.push({ type: "bn", gamma: Array.from(w[0].dataSync()), beta: Array.from(w[1].dataSync()) });
     else if (kind === "Flatten") out.push({ type: "flatten" });
-    else if (kind === "Dense") out.push({ type: "dense", kernel: Array.from(w[0].dataSync()), kernelShape: w[0].shape, bias: Array.from(w[1].dataSync()) });
+    else if (kind === "Dense") out.push({ type: "dense", kernel: Array.from(w[0].dataSync()), kernelShape: w[0].shape, bias: Array.from(w[1].dataSync()) }, ...fusedRelu);
     else if (kind === "Activation" && config.activation === "logSoftmax") out.push({ type: "logsoftmax" });
     else if (kind !== "InputLayer") throw new Error(`no PyTorch counterpart written for ${kind}`);
   }
