@@ -65,6 +65,9 @@ function engines(): string[] {
   return wanted ? found.filter((e) => wanted.includes(e)) : found;
 }
 
+/** Cross-entropy on logits, as PyTorch's nn.CrossEntropyLoss (the models output logits). */
+const softmaxCrossEntropy = (labels: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, logits);
+
 function randomData(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
   return tf.tidy(() => [
     tf.randomNormal([n, ...arch.inputShape], 0, 1, "float32", 1),
@@ -75,7 +78,7 @@ function randomData(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
 async function trainRun(engine: string, c: Config, samples: number): Promise<Result> {
   await tf.setBackend(engine);
   const model = c.arch.build();
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: "categoricalCrossentropy" });
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: softmaxCrossEntropy });
   const [x, y] = randomData(c.arch, samples);
   // Warm-up (first-call allocations, OpenBLAS thread start) on a couple of batches.
   const warm = Math.min(samples, c.batch * 2);
@@ -148,7 +151,7 @@ async function epoch(engine: string): Promise<void> {
   await tf.setBackend(engine);
   const arch = ARCHS.find((a) => a.name === "seed003_convnet")!;
   const model = arch.build();
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: softmaxCrossEntropy, metrics: ["accuracy"] });
   const [x, y] = randomData(arch, 60000);
   const [xt, yt] = randomData(arch, 10000);
   const t0 = performance.now();
