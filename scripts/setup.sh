@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets labreport up on Debian/Ubuntu, idempotently: system packages (Chromium for printing, OpenBLAS
 # and oneDNN for the native engine, Jupyter for working interactively), npm packages (which builds the
-# native engine), the compiled library, and the tslab kernel registered with Jupyter.
-#   scripts/setup.sh           what building and testing need
-#   scripts/setup.sh --bench   also PyTorch, the reference the benchmark compares against
+# native engine), the compiled library, and the tslab kernel registered with Jupyter; and Debian's
+# PyTorch, the reference that the tests (optimisers, schedules, layers) and the benchmark compare with.
+#   scripts/setup.sh           what building, testing and benchmarking need
+#   scripts/setup.sh --bench   also makes OpenBLAS's threaded build the system BLAS (PyTorch's speed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +12,7 @@ cd "$(dirname "$0")/.."
 # names and printed output in those scripts are not boxes in the PDF.
 packages=(chromium poppler-utils fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji g++ make python3
           libopenblas-dev libopenblas0-pthread libdnnl-dev dataset-fashion-mnist
-          jupyter-notebook jupyter-client)
-if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch); fi
+          jupyter-notebook jupyter-client python3-torch)
 
 sudo=""
 if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
