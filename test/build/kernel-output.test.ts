@@ -4,19 +4,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { executeNotebook } from "../../src/build/execute/index.js";
-import { Notebook, joinSource } from "../../src/build/notebook.js";
+import { joinSource } from "../../src/build/notebook.js";
+import { code, notebook } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 
 test("a cell printing 5,000 lines at once finishes with every line", async () => {
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      { cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: "for (let i = 0; i < 5000; i++) console.log(`line ${i}`);" },
-      { cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: "console.log('next cell');" },
-    ],
-  };
+  const nb = notebook(
+    code("for (let i = 0; i < 5000; i++) console.log(`line ${i}`);"),
+    code("console.log('next cell');"),
+  );
   const result = await executeNotebook(nb, { cwd: FIXTURES, cellTimeoutMs: 30_000 });
   assert.equal(result.failure, undefined, result.failure?.message);
   const text = (i: number) =>

@@ -2,24 +2,12 @@
 // Each test pins one problem found by building notebooks nobody here had seen.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Cell, Notebook, Output, UserError } from "../../src/build/notebook.js";
+import { Notebook, UserError } from "../../src/build/notebook.js";
 import { parseCellOptions } from "../../src/build/render/cell-options.js";
 import { readFrontMatter } from "../../src/build/render/front-matter.js";
 import { renderReport } from "../../src/build/render/report.js";
 import { applyCarriageReturns, shapeText } from "../../src/build/render/text-output.js";
-
-const md = (source: string | string[]): Cell => ({ cell_type: "markdown", metadata: {}, source });
-const raw = (source: string): Cell => ({ cell_type: "raw", metadata: {}, source });
-const code = (source: string, outputs: Output[] = []): Cell => ({ cell_type: "code", metadata: {}, execution_count: 1, source, outputs });
-const notebook = (...cells: Cell[]): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
-const stdout = (text: string): Output => ({ output_type: "stream", name: "stdout", text });
-
-function body(html: string): string {
-  return html.replace(/<style>[\s\S]*?<\/style>/g, "");
-}
-function textOf(html: string): string {
-  return body(html).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
-}
+import { body, code, md, notebook, raw, stdout, textOf } from "../notebooks.js";
 
 test("dollar signs in prose are prices, not math (pandoc's rule); real inline math still typesets", async () => {
   const report = await renderReport(notebook(md("It costs $5 to print and $10 to bind; $15 in total, not $ 3.\n\nThe rate $\\alpha$ matters.")), { file: "dollars.ipynb" });

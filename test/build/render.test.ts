@@ -6,13 +6,11 @@ import { test } from "node:test";
 import { Notebook, readNotebook } from "../../src/build/notebook.js";
 import { parseCellOptions } from "../../src/build/render/cell-options.js";
 import { renderReport } from "../../src/build/render/report.js";
+import { textOf } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 
 const sample = () => readNotebook(path.join(FIXTURES, "render-sample.ipynb"));
 
-function textOf(html: string): string {
-  return html.replace(/<style>[\s\S]*?<\/style>/g, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
-}
 
 test("figures and tables are numbered in document order, and references resolve to them", async () => {
   const report = await renderReport(sample(), { file: "render-sample.ipynb" });

@@ -3,19 +3,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { executeNotebook } from "../../src/build/execute/index.js";
-import { Notebook, joinSource } from "../../src/build/notebook.js";
+import { joinSource } from "../../src/build/notebook.js";
+import { code, notebook } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 
 test("an object shorthand of an earlier cell's variable works in the kernel", async () => {
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      { cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: "const seed = 42;\nconst name = \"mnist\";" },
-      { cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: "const local = 1;\nconsole.log(JSON.stringify({ seed, name, local }));" },
-    ],
-  };
+  const nb = notebook(
+    code("const seed = 42;\nconst name = \"mnist\";"),
+    code("const local = 1;\nconsole.log(JSON.stringify({ seed, name, local }));"),
+  );
   const result = await executeNotebook(nb, { cwd: FIXTURES });
   assert.equal(result.failure, undefined, result.failure?.message);
   const out = result.notebook.cells[1];
