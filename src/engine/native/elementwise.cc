@@ -1,6 +1,10 @@
 // Elementwise unary and broadcast binary ops, reductions and batch norm. These dominate a
-// training step once convolutions are fast, so each gets a flat, vectorisable loop and both cores
-// on large tensors.
+// training step once convolutions are fast, so each is a flat loop the compiler vectorises, on
+// both cores for large tensors.
+//
+// Per-channel data (a bias, batch-norm factors, a channel sum) has a period of a few elements in
+// NHWC order; loops over 4 or 6 channels do not vectorise. Such operands are repeated to a run of
+// ~kChunk elements and the work walks the tensor in runs of that length instead.
 #include <algorithm>
 #include <cstring>
 #include <cmath>
@@ -8,19 +12,49 @@
 #include <vector>
 #include <omp.h>
 #include "kernels.h"
+#include "parallel.h"
 
 namespace labnative {
 
 namespace {
 
-// Below this many elements, waking the second thread costs more than it saves: these loops are
-// memory-bound (measured: 262k-element multiply 0.03 ms on one thread, 0.09 ms on two).
-const long kParallelMin = 1L << 20;
+const long kChunk = 512;
+
+// The shortest multiple of a period p that is at least kChunk long.
+long runOf(long p) { return p >= kChunk ? p : p * ((kChunk + p - 1) / p); }
+
+// `values` (length p) repeated to runOf(p) elements.
+struct Repeated {
+  std::vector<float> buf;
+  const float* data;
+  long len;
+  Repeated(const float* values, long p) : data(values), len(runOf(p)) {
+    if (len == p) return;
+    buf.resize(len);
+    for (long i = 0; i < len; i++) buf[i] = values[i % p];
+    data = buf.data();
+  }
+};
+
+// body(begin, end, offset-in-run) over [0, n) in runs of `run` elements, runs shared out over the
+// threads for large n; the last partial run (n need not be a multiple of run) is passed too.
+template <typename Body>
+void forRuns(long n, long run, Body&& body) {
+  const long runs = n / run;
+  forRange(runs, kParallelMin / run, [&](long r0, long r1) {
+    for (long r = r0; r < r1; r++) body(r * run, (r + 1) * run);
+  }, 1);
+  if (runs * run < n) body(runs * run, n);
+}
 
 template <typename F>
 void unaryLoop(const float* x, long n, float* y, F f) {
-#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-  for (long i = 0; i < n; i++) y[i] = f(x[i]);
+  forRange(n, kParallelMin, [&](long b, long e) {
+    // A local copy: stores to y could alias a float captured in f (alpha), which would have to be
+    // re-read every element and keeps the loop scalar (measured 50x slower).
+    const F g = f;
+    for (long i = b; i < e; i++) y[i] = g(x[i]);
+  });
 }
 
 struct Add { float operator()(float a, float b) const { return a + b; } };
@@ -31,60 +65,79 @@ struct Max { float operator()(float a, float b) const { return (a != a || b != b
 struct Min { float operator()(float a, float b) const { return (a != a || b != b) ? NAN : (a < b ? a : b); } };
 struct SqDiff { float operator()(float a, float b) const { float d = a - b; return d * d; } };
 
+// How an operand of a broadcast op repeats in the output's flat order: n when it has every element,
+// its size when it is a trailing block repeated along the leading dimensions (a bias, a per-channel
+// factor; 1 for a scalar), 0 when it broadcasts some other way.
+long periodOf(int rank, const int* shape, const int* strides, long size, long n) {
+  if (size == n || size == 1) return size;
+  long inner = 1;
+  int d = rank - 1;
+  for (; d >= 0 && inner < size; d--) {
+    if (strides[d] != inner && shape[d] != 1) return 0;
+    inner *= shape[d];
+  }
+  if (inner != size) return 0;
+  for (; d >= 0; d--)
+    if (strides[d] != 0 && shape[d] != 1) return 0;
+  return size;
+}
+
 template <typename F>
 void binaryLoop(F f, int rank, const int* shape, const float* a, const int* as, long aSize, const float* b,
                 const int* bs, long bSize, float* y) {
   long n = 1;
   for (int d = 0; d < rank; d++) n *= shape[d];
-  if (aSize == n && bSize == n) {
-#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-    for (long i = 0; i < n; i++) y[i] = f(a[i], b[i]);
+  if (n == 0) return;
+  const long pa = periodOf(rank, shape, as, aSize, n), pb = periodOf(rank, shape, bs, bSize, n);
+  if (pa == n && pb == n) {
+    forRange(n, kParallelMin, [&](long s, long e) {
+      for (long i = s; i < e; i++) y[i] = f(a[i], b[i]);
+    });
     return;
   }
-  if (bSize == 1 && aSize == n) {
-    const float s = b[0];
-#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-    for (long i = 0; i < n; i++) y[i] = f(a[i], s);
+  if (pa == n && pb == 1) {
+    const float v = b[0];
+    forRange(n, kParallelMin, [&](long s, long e) {
+      for (long i = s; i < e; i++) y[i] = f(a[i], v);
+    });
     return;
   }
-  if (aSize == 1 && bSize == n) {
-    const float s = a[0];
-#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-    for (long i = 0; i < n; i++) y[i] = f(s, b[i]);
+  if (pb == n && pa == 1) {
+    const float v = a[0];
+    forRange(n, kParallelMin, [&](long s, long e) {
+      for (long i = s; i < e; i++) y[i] = f(v, b[i]);
+    });
     return;
   }
-  // One side repeats along leading dimensions (bias-like): rows of `inner` elements.
-  auto trailing = [&](const int* s, long size) {
-    long inner = 1;
-    int d = rank - 1;
-    for (; d >= 0 && inner < size; d--) {
-      if (s[d] != inner && shape[d] != 1) return false;
-      inner *= shape[d];
-    }
-    if (inner != size) return false;
-    for (; d >= 0; d--)
-      if (s[d] != 0 && shape[d] != 1) return false;
-    return true;
-  };
-  if (aSize == n && trailing(bs, bSize)) {
-    const long rows = n / bSize;
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-    for (long r = 0; r < rows; r++) {
-      const float* ar = a + r * bSize;
-      float* yr = y + r * bSize;
-#pragma omp simd
-      for (long i = 0; i < bSize; i++) yr[i] = f(ar[i], b[i]);
-    }
+  if (pa == n && pb > 0) {  // e.g. x + bias
+    const Repeated r(b, pb);
+    const float* rb = r.data;
+    forRuns(n, r.len, [&](long s, long e) {
+      const float* ar = a + s;
+      float* yr = y + s;
+      for (long i = 0; i < e - s; i++) yr[i] = f(ar[i], rb[i]);
+    });
     return;
   }
-  if (bSize == n && trailing(as, aSize)) {
-    const long rows = n / aSize;
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-    for (long r = 0; r < rows; r++) {
-      const float* br = b + r * aSize;
-      float* yr = y + r * aSize;
-#pragma omp simd
-      for (long i = 0; i < aSize; i++) yr[i] = f(a[i], br[i]);
+  if (pb == n && pa > 0) {
+    const Repeated r(a, pa);
+    const float* ra = r.data;
+    forRuns(n, r.len, [&](long s, long e) {
+      const float* br = b + s;
+      float* yr = y + s;
+      for (long i = 0; i < e - s; i++) yr[i] = f(ra[i], br[i]);
+    });
+    return;
+  }
+  if (pa > 0 && pb > 0 && (pa % pb == 0 || pb % pa == 0)) {
+    // Neither side is full-size (a per-channel vector times a scalar, broadcast to an activation's
+    // shape): one period of the result, then copies of it.
+    const long p = std::max(pa, pb);
+    for (long i = 0; i < p; i++) y[i] = f(a[i % pa], b[i % pb]);
+    for (long done = p; done < n;) {
+      const long c = std::min(done, n - done);
+      std::memcpy(y + done, y, sizeof(float) * c);
+      done += c;
     }
     return;
   }
@@ -107,9 +160,44 @@ void binaryLoop(F f, int rank, const int* shape, const float* a, const int* as, 
   }
 }
 
-template <typename Init, typename Step>
-void reduceLoop(const float* x, long outer, long red, long inner, float* y, Init init, Step step) {
-  if (inner == 1) {
+// y[j] = step-fold of x[r * p + j] over the `rows` rows. Accumulates in lanes of a run of
+// ~kChunk elements (a multiple of p, so lane i belongs to column i % p), then folds the lanes:
+// the long inner loop vectorises, and each lane sums only rows / (run / p) values.
+template <typename Step>
+void columnReduce(const float* x, long rows, long p, float* y, float init, Step step) {
+  const long n = rows * p;
+  const long run = n >= kChunk ? runOf(p) : p;
+  const long runs = n / run;
+  const int nt = n > kParallelMin ? omp_get_max_threads() : 1;
+  std::vector<float> lanes((size_t)nt * run, init);
+  auto accumulate = [&](float* acc, long r0, long r1) {
+    for (long r = r0; r < r1; r++) {
+      const float* xr = x + r * run;
+      for (long i = 0; i < run; i++) acc[i] = step(acc[i], xr[i]);
+    }
+  };
+  if (nt == 1) {
+    accumulate(lanes.data(), 0, runs);
+  } else {
+#pragma omp parallel num_threads(nt)
+    {
+      const int t = omp_get_thread_num(), tn = omp_get_num_threads();
+      accumulate(lanes.data() + (size_t)t * run, runs * t / tn, runs * (t + 1) / tn);
+    }
+  }
+  for (long i = runs * run; i < n; i++) lanes[i - runs * run] = step(lanes[i - runs * run], x[i]);
+  for (long j = 0; j < p; j++) {
+    float acc = init;
+    for (int t = 0; t < nt; t++)
+      for (long i = j; i < run; i += p) acc = step(acc, lanes[(size_t)t * run + i]);
+    y[j] = acc;
+  }
+}
+
+template <typename Step>
+void reduceLoop(const float* x, long outer, long red, long inner, float* y, float init, Step step) {
+  if (inner == 1 && red < kChunk) {
+    // Short rows (softmax over classes): one accumulator per row, rows over the threads.
 #pragma omp parallel for schedule(static) if (outer * red > kParallelMin && outer > 1)
     for (long o = 0; o < outer; o++) {
       const float* xr = x + o * red;
@@ -117,40 +205,9 @@ void reduceLoop(const float* x, long outer, long red, long inner, float* y, Init
       for (long i = 0; i < red; i++) acc = step(acc, xr[i]);
       y[o] = acc;
     }
-    if (outer == 1 && red > kParallelMin) return;  // handled above serially; fine for one row
     return;
   }
-  if (outer == 1 && red * inner > kParallelMin) {
-    // Bias-gradient shape: many rows of a few channels. Threads take row ranges, then combine.
-    int nt = omp_get_max_threads();
-    std::vector<float> part((size_t)nt * inner);
-#pragma omp parallel num_threads(nt)
-    {
-      int t = omp_get_thread_num(), tn = omp_get_num_threads();
-      long r0 = red * t / tn, r1 = red * (t + 1) / tn;
-      float* acc = part.data() + (size_t)t * inner;
-      for (long j = 0; j < inner; j++) acc[j] = init;
-      for (long r = r0; r < r1; r++) {
-        const float* xr = x + r * inner;
-        for (long j = 0; j < inner; j++) acc[j] = step(acc[j], xr[j]);
-      }
-    }
-    for (long j = 0; j < inner; j++) {
-      float acc = init;
-      for (int t = 0; t < nt; t++) acc = step(acc, part[(size_t)t * inner + j]);
-      y[j] = acc;
-    }
-    return;
-  }
-#pragma omp parallel for schedule(static) if (outer * red * inner > kParallelMin && outer > 1)
-  for (long o = 0; o < outer; o++) {
-    float* yo = y + o * inner;
-    for (long j = 0; j < inner; j++) yo[j] = init;
-    for (long r = 0; r < red; r++) {
-      const float* xr = x + (o * red + r) * inner;
-      for (long j = 0; j < inner; j++) yo[j] = step(yo[j], xr[j]);
-    }
-  }
+  for (long o = 0; o < outer; o++) columnReduce(x + o * red * inner, red, inner, y + o * inner, init, step);
 }
 
 }  // namespace
@@ -159,16 +216,11 @@ void unary(int op, const float* x, long n, float alpha, float* y) {
   switch (op) {
     case U_RELU: return unaryLoop(x, n, y, [](float v) { return v < 0.f ? 0.f : v; });
     case U_RELU6: return unaryLoop(x, n, y, [](float v) { return v < 0.f ? 0.f : (v > 6.f ? 6.f : v); });
-    case U_STEP: {
-      // Written out: a captured alpha in the lambda kept GCC from vectorising (50x slower).
-      const float a = alpha;
-#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-      for (long i = 0; i < n; i++) {
-        float v = x[i], r = v > 0.f ? 1.f : a;
-        y[i] = v != v ? v : r;
-      }
-      return;
-    }
+    case U_STEP:
+      return unaryLoop(x, n, y, [alpha](float v) {
+        float r = v > 0.f ? 1.f : alpha;
+        return v != v ? v : r;
+      });
     case U_NEG: return unaryLoop(x, n, y, [](float v) { return -v; });
     case U_EXP: return unaryLoop(x, n, y, [](float v) { return std::exp(v); });
     case U_LOG: return unaryLoop(x, n, y, [](float v) { return std::log(v); });
@@ -179,15 +231,11 @@ void unary(int op, const float* x, long n, float alpha, float* y) {
     case U_TANH: return unaryLoop(x, n, y, [](float v) { return std::tanh(v); });
     case U_ABS: return unaryLoop(x, n, y, [](float v) { return std::fabs(v); });
     case U_RECIPROCAL: return unaryLoop(x, n, y, [](float v) { return 1.f / v; });
-    case U_LEAKYRELU: {
-      const float a = alpha;
-#pragma omp parallel for simd schedule(static) if (n > kParallelMin)
-      for (long i = 0; i < n; i++) {
-        float v = x[i], r = a * v;
-        y[i] = v < 0.f ? r : v;
-      }
-      return;
-    }
+    case U_LEAKYRELU:
+      return unaryLoop(x, n, y, [alpha](float v) {
+        float r = alpha * v;
+        return v < 0.f ? r : v;
+      });
     case U_ELU: return unaryLoop(x, n, y, [](float v) { return v >= 0.f ? v : std::exp(v) - 1.f; });
   }
 }
@@ -236,16 +284,14 @@ void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, c
     k[j] = s / std::sqrt(v + eps);
     m[j] = o - mu * k[j];
   }
-  const long rows = n / c;
-  const float* kp = k.data();
-  const float* mp = m.data();
-#pragma omp parallel for schedule(static) if (n > kParallelMin)
-  for (long r = 0; r < rows; r++) {
-    const float* xr = x + r * c;
-    float* yr = y + r * c;
-#pragma omp simd
-    for (int j = 0; j < c; j++) yr[j] = xr[j] * kp[j] + mp[j];
-  }
+  const Repeated kr(k.data(), c), mr(m.data(), c);
+  const float* kp = kr.data;
+  const float* mp = mr.data;
+  forRuns(n, kr.len, [&](long s, long e) {
+    const float* xr = x + s;
+    float* yr = y + s;
+    for (long i = 0; i < e - s; i++) yr[i] = xr[i] * kp[i] + mp[i];
+  });
 }
 
 namespace {
@@ -282,26 +328,54 @@ void batchNormGrad(const float* x, const float* dy, long n, int c, const float* 
     inv[j] = 1.f / std::sqrt(var[j] + eps);
     k[j] = inv[j] * (scale ? scale[j] : 1.f);
   }
-  const long rows = n / c;
+  // dx = dy * k per channel, and per-channel sums of dy and dy * (x - mean), over runs of ~kChunk
+  // elements (lane i is channel i % c). Lanes add in float for up to kFold runs, then into double
+  // per-thread totals: these are long sums.
+  const Repeated kr(k.data(), c), mr(mean, c);
+  const long run = kr.len, runs = n / run;
+  const float* kp = kr.data;
+  const float* mp = mr.data;
+  const long kFold = 64;
   const int nt = n > (1L << 18) ? omp_get_max_threads() : 1;
-  // Per-thread channel sums of dy and dy * (x - mean), in double: these are long sums.
   std::vector<double> part((size_t)nt * 2 * c, 0.0);
-  const float* kp = k.data();
-#pragma omp parallel num_threads(nt)
-  {
-    const int t = omp_get_thread_num(), tn = omp_get_num_threads();
-    const long r0 = rows * t / tn, r1 = rows * (t + 1) / tn;
+  auto pass = [&](int t, long s, long e) {  // elements [s, e), s a multiple of run
     double* sdy = part.data() + (size_t)t * 2 * c;
     double* sdyx = sdy + c;
-    for (long r = r0; r < r1; r++) {
-      const float* xr = x + r * c;
-      const float* dr = dy + r * c;
-      float* out = dx + r * c;
-      for (int j = 0; j < c; j++) {
-        out[j] = dr[j] * kp[j];
-        sdy[j] += dr[j];
-        sdyx[j] += (double)dr[j] * (xr[j] - mean[j]);
+    std::vector<float> la(run, 0.f), lb(run, 0.f);
+    long pending = 0;
+    auto fold = [&]() {
+      for (long i = 0; i < run; i++) {
+        sdy[i % c] += la[i];
+        sdyx[i % c] += lb[i];
+        la[i] = lb[i] = 0.f;
       }
+      pending = 0;
+    };
+    float* pa = la.data();
+    float* pb = lb.data();
+    for (long r0 = s; r0 < e; r0 += run) {
+      const long len = std::min(run, e - r0);
+      const float* xr = x + r0;
+      const float* dr = dy + r0;
+      float* out = dx + r0;
+      for (long i = 0; i < len; i++) {
+        const float d = dr[i];
+        out[i] = d * kp[i];
+        pa[i] += d;
+        pb[i] += d * (xr[i] - mp[i]);
+      }
+      if (++pending == kFold) fold();
+    }
+    fold();
+  };
+  if (nt == 1) {
+    pass(0, 0, n);
+  } else {
+#pragma omp parallel num_threads(nt)
+    {
+      const int t = omp_get_thread_num(), tn = omp_get_num_threads();
+      const long s = runs * t / tn * run, e = t == tn - 1 ? n : runs * (t + 1) / tn * run;
+      pass(t, s, e);
     }
   }
   for (int j = 0; j < c; j++) {
