@@ -207,6 +207,8 @@ test("binary elementwise ops with broadcasting", () => {
   const pairs: [number[], number[]][] = [
     [[6], [6]], [[4, 5], [1]], [[1], [4, 5]], [[], [3, 2]], [[4, 5], [5]], [[5], [4, 5]], [[2, 3, 4], [3, 1]],
     [[2, 1, 4], [3, 1]], [[2, 3, 4, 5], [1, 3, 1, 5]], [[3, 1], [1, 4]], [[300, 200], [200]], [[300, 200], [300, 1]],
+    // Per-channel operands repeated in runs, with a partial last run; then over the threading threshold.
+    [[33, 50, 6], [6]], [[1, 1, 6], [33, 50, 6]], [[33, 50, 6], [1, 50, 6]], [[1100, 1000], [1000]], [[1100, 1000], []],
   ];
   for (const [sa, sb] of pairs) {
     const a = input(sa), b = input(sb);
@@ -240,10 +242,14 @@ test("reductions over every axis set, keepDims", () => {
   const big = input([64, 24, 24, 20]);
   same("Sum bias-gradient", ["Sum"], [big], (t) => tf.sum(t, [0, 1, 2]));
   same("Sum rows", ["Sum"], [big], (t) => tf.sum(t, -1));
+  const huge = input([64, 32, 32, 20]);  // over the threading threshold
+  same("Sum bias-gradient, threaded", ["Sum"], [huge], (t) => tf.sum(t, [0, 1, 2]));
+  same("Max bias-gradient shape, threaded", ["Max"], [huge], (t) => tf.max(t, [0, 1, 2]));
+  same("Sum everything", ["Sum"], [huge], (t) => tf.sum(t));
 });
 
 test("batch norm forward and gradients (4-D and 2-D)", () => {
-  for (const shape of [[2, 5, 5, 3], [6, 7]]) {
+  for (const shape of [[2, 5, 5, 3], [6, 7], [30, 40, 40, 6]]) {  // the last: runs and threads
     const c = shape[shape.length - 1];
     const x = input(shape), mean = input([c]), scale = input([c]), offset = input([c]);
     const variance = { shape: [c], values: rand(c, 99).map((v) => Math.abs(v) + 0.1) };

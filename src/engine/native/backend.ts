@@ -29,8 +29,52 @@ class NativeBackend extends MathBackendCPU {
   override disposeData(dataId: object, force = false): boolean {
     const entry = this.data.has(dataId) ? this.data.get(dataId) : undefined;
     const released = super.disposeData(dataId, force);
-    if (entry && !this.data.has(dataId)) this.pool.give(entry.values);
+    if (entry && !this.data.has(dataId)) {
+      const pending = this.pending.get(entry);
+      if (pending) pending();  // never read: nothing to recycle, only its inputs to let go
+      else this.pool.give(entry.values);
+    }
     return released;
+  }
+
+  /** Deferred outputs not computed yet, each with the function that lets go of its inputs. */
+  private readonly pending = new WeakMap<object, () => void>();
+
+  /**
+   * A float32 tensor whose values `compute` produces when something first reads them. tfjs
+   * computes every input's gradient of a fused op (conv + bias) even where only the weights need
+   * one, so the first layer's input gradient, the biggest convolution of a small net's step, is
+   * made and then thrown away unread; deferred, it is never computed. `inputs` stay alive (their
+   * arrays out of the pool) until then.
+   */
+  deferred(shape: number[], inputs: tf.TensorInfo[], compute: () => Float32Array): tf.TensorInfo {
+    for (const input of inputs) this.incRef(input.dataId);
+    const info = this.makeTensorInfo(shape, "float32", new Float32Array(0));
+    const entry = this.data.get(info.dataId);
+    let values: Float32Array | undefined;
+    const release = () => {
+      if (!this.pending.delete(entry)) return;
+      for (const input of inputs) {
+        // The engine may have disposed the input meanwhile; this was then its last reference.
+        if (this.disposeData(input.dataId)) tf.engine().removeDataId(input.dataId, this);
+      }
+    };
+    this.pending.set(entry, release);
+    Object.defineProperty(entry, "values", {
+      enumerable: true,
+      get: () => {
+        if (values === undefined) {
+          values = compute();
+          release();
+        }
+        return values;
+      },
+      set: (v: Float32Array) => {
+        values = v;
+        release();
+      },
+    });
+    return info;
   }
 
   /** After a cpu kernel: an output viewing an input's buffer makes both unrecyclable. */
@@ -77,7 +121,9 @@ export function registerNativeBackend(): void {
     return guard(k.kernelFunc) as never;
   };
   const alloc = (backend: unknown, n: number) => (backend as NativeBackend).pool.take(n);
-  const natives = nativeKernels(addon, cpu, alloc);
+  const defer = (backend: unknown, shape: number[], inputs: tf.TensorInfo[], compute: () => Float32Array) =>
+    (backend as NativeBackend).deferred(shape, inputs, compute);
+  const natives = nativeKernels(addon, cpu, alloc, defer);
   for (const config of cpuKernels) {
     const native = natives[config.kernelName] as tf.KernelFunc | undefined;
     tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: native ?? guard(config.kernelFunc) });

@@ -87,6 +87,7 @@ export function nativeKernels(
   addon: NativeAddon,
   cpu: (name: string) => KernelFunc,
   alloc: (backend: MathBackendCPU, n: number) => Float32Array,
+  defer: (backend: MathBackendCPU, shape: number[], inputs: TensorInfo[], compute: () => Float32Array) => TensorInfo,
 ): Record<string, KernelFunc> {
   const kernels: Record<string, KernelFunc> = {};
 
@@ -134,9 +135,12 @@ export function nativeKernels(
     const info = backend_util.computeConv2DInfo(
       a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode,
       false, "channelsLast");
-    const dx = alloc(backend, sizeOf(a.inputShape));
-    addon.conv2dBackpropInput(dyv, fv, dx, geom(info));
-    return out(backend, a.inputShape, dx);
+    // Deferred: for a model's first layer nothing ever reads it (see NativeBackend.deferred).
+    return defer(backend, a.inputShape, [dy, filter], () => {
+      const dx = alloc(backend, sizeOf(a.inputShape));
+      addon.conv2dBackpropInput(dyv, fv, dx, geom(info));
+      return dx;
+    });
   };
 
   // --- pooling -------------------------------------------------------------------------------
@@ -282,22 +286,26 @@ export function nativeKernels(
   kernels.GatherV2 = (args) => {
     const { backend } = args;
     const { x, indices } = args.inputs;
-    const xv = f32(backend, x);
+    // float32 data and int32 labels (tf.oneHot's default dtype) alike: rows are copied as they are.
+    const xv = x.dtype === "float32" || x.dtype === "int32" ? backend.data.get(x.dataId).values : undefined;
     const attrs = args.attrs as unknown as tf.GatherV2Attrs;
     const iv = backend.data.get(indices.dataId).values;
     const axis = util.parseAxisParam(attrs.axis, x.shape)[0];
-    if (!xv || axis !== 0 || (attrs.batchDims ?? 0) !== 0 || !(iv instanceof Int32Array || iv instanceof Float32Array)) {
+    const typed = xv instanceof Float32Array || xv instanceof Int32Array;
+    if (!typed || axis !== 0 || (attrs.batchDims ?? 0) !== 0 || !(iv instanceof Int32Array || iv instanceof Float32Array)) {
       return cpu("GatherV2")(args);
     }
     // Whole rows: one typed-array copy each.
     const rows = x.shape[0], row = rows === 0 ? 0 : xv.length / rows;
-    const y = alloc(backend, iv.length * row);
+    const y = xv instanceof Float32Array ? alloc(backend, iv.length * row) : new Int32Array(iv.length * row);
     for (let i = 0; i < iv.length; i++) {
       const r = iv[i];
       if (!(r >= 0 && r < rows)) return cpu("GatherV2")(args);
-      y.set(xv.subarray(r * row, (r + 1) * row), i * row);
+      // Short rows (labels): a subarray per row would cost more than copying its few values.
+      if (row < 64) for (let j = 0; j < row; j++) y[i * row + j] = xv[r * row + j];
+      else y.set(xv.subarray(r * row, (r + 1) * row), i * row);
     }
-    return out(backend, [...indices.shape, ...x.shape.slice(1)], y);
+    return backend.makeTensorInfo([...indices.shape, ...x.shape.slice(1)], x.dtype, y);
   };
 
   // --- softmax over the last axis (tfjs's cpu kernel runs five sub-kernels for it) ----------
