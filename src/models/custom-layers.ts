@@ -4,6 +4,7 @@
 // - batch normalisation whose moving variance averages the unbiased batch variance, as PyTorch's.
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
+import { batchNormTraining } from "../engine/fused-ops.js";
 
 /**
  * Dropout (inverted, as PyTorch's nn.Dropout) with a new, seeded mask at every training step.
@@ -84,9 +85,11 @@ export class PyTorchBatchNorm extends BatchNormalizationBase {
     const self = this as unknown as BatchNormalizationFields;
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      // One native kernel each way on the labnative engine; moments + batchNorm elsewhere.
+      const fused = batchNormTraining(x, self.gamma.read(), self.beta.read(), self.epsilon);
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-      const { mean, variance } = tf.moments(x, axes);
-      const out = tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
+      const { mean, variance } = fused ?? tf.moments(x, axes);
+      const out = fused?.y ?? tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
       const count = x.size / x.shape[x.rank - 1];
       const unbiased = count > 1 ? variance.mul(count / (count - 1)) : variance;
       const keep = self.momentum;

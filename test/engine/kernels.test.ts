@@ -5,6 +5,7 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerNativeBackend, nativeKernelNames, BACKEND_NAME } from "../../src/engine/native/backend";
+import { batchNormTraining } from "../../src/engine/fused-ops";
 
 const ATOL = 2e-5;
 const RTOL = 1e-4;
@@ -137,6 +138,23 @@ test("max and average pooling, forward and gradient", () => {
             }
 });
 
+test("2x2 stride-2 pooling: channel counts compiled in (4, 6, 16) and not (20), odd sizes, ties", () => {
+  for (const c of [4, 6, 16, 20])
+    for (const [h, w] of [[8, 8], [7, 9]])
+      for (const ties of [false, true]) {
+        const x = input([2, h, w, c]);
+        if (ties) x.values = x.values.map((v) => Math.max(0, Math.round(v * 2)));
+        const what = `n2 ${h}x${w}x${c}${ties ? " ties" : ""}`;
+        const max = (t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, "valid");
+        const avg = (t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, 2, 2, "valid");
+        const shape = Array.from(runOn("cpu", [x], (t) => tf.tensor(max(t).shape))[0]);
+        same(`maxPool 2x2 ${what}`, ["MaxPool"], [x], max);
+        same(`avgPool 2x2 ${what}`, ["AvgPool"], [x], avg);
+        same(`maxPool 2x2 grad ${what}`, ["MaxPoolGrad"], [x], gradsOf(max, shape));
+        same(`avgPool 2x2 grad ${what}`, ["AvgPoolGrad"], [x], gradsOf(avg, shape));
+      }
+});
+
 test("max pooling gradient with ties: the first maximum of a window gets dy", () => {
   for (const [size, pad] of [[2, "valid"], [3, "same"], [2, "same"]] as const) {
     const x = input([2, 7, 7, 3]);
@@ -266,6 +284,30 @@ test("batch norm forward and gradients (4-D and 2-D)", () => {
       return tf.batchNorm(xt, m, v, o, s, 1e-3);
     };
     same(`batchNorm over batch moments grads [${shape}]`, ["LabnativeBatchNormGrad"], [x, offset, scale], gradsOf(layer, shape));
+  }
+});
+
+test("training-mode batch norm (batch moments in one kernel) and its gradients, including through mean and variance", () => {
+  // On labnative one fused kernel each way; on cpu tfjs's moments + batchNorm, the reference.
+  const training = (xt: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+    const fused = batchNormTraining(xt, s, o, 1e-3);
+    if (fused) return [fused.y, fused.mean, fused.variance];
+    const m = tf.moments(xt, Array.from({ length: xt.rank - 1 }, (_, i) => i));
+    return [tf.batchNorm(xt, m.mean, m.variance, o, s, 1e-3), m.mean, m.variance];
+  };
+  for (const shape of [[2, 5, 5, 3], [6, 7], [1, 1, 1, 4], [33, 40, 40, 6], [64, 14, 14, 8]]) {
+    const c = shape[shape.length - 1];
+    const x = input(shape), scale = input([c]), offset = input([c]);
+    x.values.forEach((v, i) => (x.values[i] = 3 + 2 * v));  // a mean far from 0, as activations have
+    same(`batch-norm training [${shape}]`, ["LabnativeBatchNormTrain"], [x, scale, offset], training);
+    const r = rand(x.values.length, 77), rm = rand(c, 78), rv = rand(c, 79);
+    const loss = (xt: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+      const [y, mean, variance] = training(xt, s, o);
+      return tf.addN([tf.sum(tf.mul(y, tf.tensor(r, shape))), tf.sum(tf.mul(mean, tf.tensor(rm))), tf.sum(tf.mul(variance, tf.tensor(rv)))]);
+    };
+    same(`batch-norm training grads [${shape}]`, ["LabnativeBatchNormTrainGrad"], [x, scale, offset], (...xs) => tf.grads(loss)(xs));
+    const yOnly = (xt: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.sum(tf.mul(training(xt, s, o)[0], tf.tensor(r, shape)));
+    same(`batch-norm training grads, y only [${shape}]`, [], [x, scale, offset], (...xs) => tf.grads(yOnly)(xs));
   }
 });
 

@@ -95,6 +95,22 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& a) {
                 F32orNull(a[4]), F(a[5]), F32(a[6]), F32(a[7]), F32(a[8]), F32(a[9]), F32(a[10]));
   return a.Env().Undefined();
 }
+// batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& a) {
+  auto x = a[0].As<Napi::Float32Array>();
+  auto mean = a[5].As<Napi::Float32Array>();
+  batchNormTrain(x.Data(), (long)x.ElementLength(), (int)mean.ElementLength(), F32orNull(a[1]), F32orNull(a[2]), F(a[3]),
+                 F32(a[4]), mean.Data(), F32(a[6]));
+  return a.Env().Undefined();
+}
+// batchNormTrainGrad(x, dy, mean, variance, scale|null, eps, dmean|null, dvariance|null, dx, dscale, doffset)
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& a) {
+  auto x = a[0].As<Napi::Float32Array>();
+  auto mean = a[2].As<Napi::Float32Array>();
+  batchNormTrainGrad(x.Data(), F32(a[1]), (long)x.ElementLength(), (int)mean.ElementLength(), mean.Data(), F32(a[3]),
+                     F32orNull(a[4]), F(a[5]), F32orNull(a[6]), F32orNull(a[7]), F32(a[8]), F32(a[9]), F32(a[10]));
+  return a.Env().Undefined();
+}
 // tile(x, y, meta Int32Array[rank, xShape.., reps..])
 Napi::Value Tile(const Napi::CallbackInfo& a) {
   const int32_t* m = a[2].As<Napi::Int32Array>().Data();
@@ -123,6 +139,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
+  exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));

@@ -18,6 +18,10 @@ export interface NativeAddon {
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array, eps: number, channels: number): void;
   batchNormGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, eps: number,
     dx: Float32Array, dmean: Float32Array, dvar: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, eps: number, y: Float32Array,
+    mean: Float32Array, variance: Float32Array): void;
+  batchNormTrainGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
+    eps: number, dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
   tile(x: Float32Array, y: Float32Array, meta: Int32Array): void;
   setThreads(n: number): void;
   threads(): number;

@@ -6,6 +6,7 @@ import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels";
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient } from "./gradients";
+import { registerBatchNormTrainingGradient } from "../fused-ops";
 
 export const BACKEND_NAME = "labnative";
 
@@ -136,6 +137,7 @@ export function registerNativeBackend(): void {
   }
   installBatchNormGradient(BACKEND_NAME);
   installMeanGradient(BACKEND_NAME);
+  registerBatchNormTrainingGradient();
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);

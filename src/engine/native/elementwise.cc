@@ -1,10 +1,7 @@
-// Elementwise unary and broadcast binary ops, reductions and batch norm. These dominate a
+// Elementwise unary and broadcast binary ops, reductions and tiling. These dominate a
 // training step once convolutions are fast, so each is a flat loop the compiler vectorises, on
 // both cores for large tensors.
-//
-// Per-channel data (a bias, batch-norm factors, a channel sum) has a period of a few elements in
-// NHWC order; loops over 4 or 6 channels do not vectorise. Such operands are repeated to a run of
-// ~kChunk elements and the work walks the tensor in runs of that length instead.
+// Per-channel operands (a bias) and sums (its gradient) are walked in runs (runs.h).
 #include <algorithm>
 #include <cstring>
 #include <cmath>
@@ -13,39 +10,11 @@
 #include <omp.h>
 #include "kernels.h"
 #include "parallel.h"
+#include "runs.h"
 
 namespace labnative {
 
 namespace {
-
-const long kChunk = 512;
-
-// The shortest multiple of a period p that is at least kChunk long.
-long runOf(long p) { return p >= kChunk ? p : p * ((kChunk + p - 1) / p); }
-
-// `values` (length p) repeated to runOf(p) elements.
-struct Repeated {
-  std::vector<float> buf;
-  const float* data;
-  long len;
-  Repeated(const float* values, long p) : data(values), len(runOf(p)) {
-    if (len == p) return;
-    buf.resize(len);
-    for (long i = 0; i < len; i++) buf[i] = values[i % p];
-    data = buf.data();
-  }
-};
-
-// body(begin, end, offset-in-run) over [0, n) in runs of `run` elements, runs shared out over the
-// threads for large n; the last partial run (n need not be a multiple of run) is passed too.
-template <typename Body>
-void forRuns(long n, long run, Body&& body) {
-  const long runs = n / run;
-  forRange(runs, kParallelMin / run, [&](long r0, long r1) {
-    for (long r = r0; r < r1; r++) body(r * run, (r + 1) * run);
-  }, 1);
-  if (runs * run < n) body(runs * run, n);
-}
 
 template <typename F>
 void unaryLoop(const float* x, long n, float* y, F f) {
@@ -272,28 +241,6 @@ void reduce(int op, const float* x, long outer, long red, long inner, float* y) 
   }
 }
 
-void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, const float* var, int varSize,
-               const float* offset, int offsetSize, const float* scale, int scaleSize, float eps, float* y) {
-  // Folded into y = x * k + m per channel.
-  std::vector<float> k(c), m(c);
-  for (int j = 0; j < c; j++) {
-    float mu = mean[meanSize == 1 ? 0 : j];
-    float v = var[varSize == 1 ? 0 : j];
-    float s = scale ? scale[scaleSize == 1 ? 0 : j] : 1.f;
-    float o = offset ? offset[offsetSize == 1 ? 0 : j] : 0.f;
-    k[j] = s / std::sqrt(v + eps);
-    m[j] = o - mu * k[j];
-  }
-  const Repeated kr(k.data(), c), mr(m.data(), c);
-  const float* kp = kr.data;
-  const float* mp = mr.data;
-  forRuns(n, kr.len, [&](long s, long e) {
-    const float* xr = x + s;
-    float* yr = y + s;
-    for (long i = 0; i < e - s; i++) yr[i] = xr[i] * kp[i] + mp[i];
-  });
-}
-
 namespace {
 void tileRec(int d, int rank, const int* xs, const int* reps, const long* xStride, const long* yStride,
              const float* x, float* y) {
@@ -318,78 +265,6 @@ void tile(int rank, const int* xShape, const int* reps, const float* x, float* y
   }
   if (rank == 0 || xs == 0) return;
   tileRec(0, rank, xShape, reps, xStride, yStride, x, y);
-}
-
-void batchNormGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
-                   const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale,
-                   float* doffset) {
-  std::vector<float> inv(c), k(c);
-  for (int j = 0; j < c; j++) {
-    inv[j] = 1.f / std::sqrt(var[j] + eps);
-    k[j] = inv[j] * (scale ? scale[j] : 1.f);
-  }
-  // dx = dy * k per channel, and per-channel sums of dy and dy * (x - mean), over runs of ~kChunk
-  // elements (lane i is channel i % c). Lanes add in float for up to kFold runs, then into double
-  // per-thread totals: these are long sums.
-  const Repeated kr(k.data(), c), mr(mean, c);
-  const long run = kr.len, runs = n / run;
-  const float* kp = kr.data;
-  const float* mp = mr.data;
-  const long kFold = 64;
-  const int nt = n > (1L << 18) ? omp_get_max_threads() : 1;
-  std::vector<double> part((size_t)nt * 2 * c, 0.0);
-  auto pass = [&](int t, long s, long e) {  // elements [s, e), s a multiple of run
-    double* sdy = part.data() + (size_t)t * 2 * c;
-    double* sdyx = sdy + c;
-    std::vector<float> la(run, 0.f), lb(run, 0.f);
-    long pending = 0;
-    auto fold = [&]() {
-      for (long i = 0; i < run; i++) {
-        sdy[i % c] += la[i];
-        sdyx[i % c] += lb[i];
-        la[i] = lb[i] = 0.f;
-      }
-      pending = 0;
-    };
-    float* pa = la.data();
-    float* pb = lb.data();
-    for (long r0 = s; r0 < e; r0 += run) {
-      const long len = std::min(run, e - r0);
-      const float* xr = x + r0;
-      const float* dr = dy + r0;
-      float* out = dx + r0;
-      for (long i = 0; i < len; i++) {
-        const float d = dr[i];
-        out[i] = d * kp[i];
-        pa[i] += d;
-        pb[i] += d * (xr[i] - mp[i]);
-      }
-      if (++pending == kFold) fold();
-    }
-    fold();
-  };
-  if (nt == 1) {
-    pass(0, 0, n);
-  } else {
-#pragma omp parallel num_threads(nt)
-    {
-      const int t = omp_get_thread_num(), tn = omp_get_num_threads();
-      const long s = runs * t / tn * run, e = t == tn - 1 ? n : runs * (t + 1) / tn * run;
-      pass(t, s, e);
-    }
-  }
-  for (int j = 0; j < c; j++) {
-    double sd = 0, sdx = 0;
-    for (int t = 0; t < nt; t++) {
-      sd += part[(size_t)t * 2 * c + j];
-      sdx += part[(size_t)t * 2 * c + c + j];
-    }
-    const double s = scale ? scale[j] : 1.0, iv = inv[j];
-    dmean[j] = (float)(-iv * s * sd);
-    dvar[j] = (float)(-0.5 * iv * iv * iv * s * sdx);
-    dscale[j] = (float)(iv * sdx);
-    doffset[j] = (float)sd;
-  }
 }
 
 int threads() { return omp_get_max_threads(); }

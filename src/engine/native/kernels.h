@@ -58,6 +58,17 @@ void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, c
 void batchNormGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
                    const float* scale, float eps, float* dx, float* dmean, float* dvar, float* dscale, float* doffset);
 
+// Training-mode batch norm over all but the last axis (c channels): the batch mean and biased
+// variance per channel (outputs mean, var [c]) and y = (x - mean) / sqrt(var + eps) * scale + offset
+// (scale, offset [c] or null).
+void batchNormTrain(const float* x, long n, int c, const float* scale, const float* offset, float eps, float* y,
+                    float* mean, float* var);
+// Its gradients wrt x, scale and offset, given dy and the gradients reaching the mean and variance
+// outputs (null when none do).
+void batchNormTrainGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
+                        const float* scale, float eps, const float* dmeanIn, const float* dvarIn, float* dx,
+                        float* dscale, float* doffset);
+
 // y = x repeated reps[d] times along each dimension d (rank <= 8).
 void tile(int rank, const int* xShape, const int* reps, const float* x, float* y);
 

@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
 import { BATCH_NORM_GRAD, BROADCAST_SCALE } from "./gradients";
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from "../fused-ops";
 
 type TensorInfo = tf.TensorInfo;
 interface Args {
@@ -374,6 +375,43 @@ export function nativeKernels(
     const [dmean, dvar, dscale, doffset] = [per(), per(), per(), per()];
     addon.batchNormGrad(xv, dyv, mv, vv, sv, eps, dx, dmean, dvar, dscale, doffset);
     return [out(backend, x.shape, dx), ...[dmean, dvar, dscale, doffset].map((v) => out(backend, [c], v))];
+  };
+
+  // --- training-mode batch norm, batch moments included (fused-ops.ts; labnative only) ---------
+  const perChannel = (backend: MathBackendCPU, t: TensorInfo | undefined, c: number, what: string) => {
+    if (t === undefined) return null;
+    const v = f32(backend, t);
+    if (!v || v.length !== c) throw new Error(`${what}: float32 [${c}] expected`);
+    return v;
+  };
+  kernels[BATCH_NORM_TRAIN] = (args) => {
+    const { backend } = args;
+    const { x, scale, offset } = args.inputs;
+    const xv = f32(backend, x);
+    const c = x.shape[x.shape.length - 1];
+    if (!xv || x.shape.length < 2 || xv.length === 0) throw new Error(`${BATCH_NORM_TRAIN}: float32 input of rank >= 2 expected`);
+    const sv = perChannel(backend, scale, c, BATCH_NORM_TRAIN), ov = perChannel(backend, offset, c, BATCH_NORM_TRAIN);
+    const eps = args.attrs?.varianceEpsilon as number;
+    const y = alloc(backend, xv.length);
+    const mean = new Float32Array(c), variance = new Float32Array(c);
+    addon.batchNormTrain(xv, sv, ov, eps, y, mean, variance);
+    return [out(backend, x.shape, y), out(backend, [c], mean), out(backend, [c], variance)];
+  };
+  kernels[BATCH_NORM_TRAIN_GRAD] = (args) => {
+    const { backend } = args;
+    const { x, dy, mean, variance, scale, dmean, dvariance } = args.inputs;
+    const xv = f32(backend, x), dyv = f32(backend, dy);
+    const c = x.shape[x.shape.length - 1];
+    if (!xv || !dyv || dyv.length !== xv.length) throw new Error(`${BATCH_NORM_TRAIN_GRAD}: float32 x and dy expected`);
+    const [mv, vv] = [perChannel(backend, mean, c, BATCH_NORM_TRAIN_GRAD), perChannel(backend, variance, c, BATCH_NORM_TRAIN_GRAD)];
+    if (!mv || !vv) throw new Error(`${BATCH_NORM_TRAIN_GRAD}: mean and variance expected`);
+    const sv = perChannel(backend, scale, c, BATCH_NORM_TRAIN_GRAD);
+    const eps = args.attrs?.varianceEpsilon as number;
+    const dx = alloc(backend, xv.length);
+    const dscale = new Float32Array(c), doffset = new Float32Array(c);
+    addon.batchNormTrainGrad(xv, dyv, mv, vv, sv, eps, perChannel(backend, dmean, c, BATCH_NORM_TRAIN_GRAD),
+      perChannel(backend, dvariance, c, BATCH_NORM_TRAIN_GRAD), dx, dscale, doffset);
+    return [out(backend, x.shape, dx), out(backend, [c], dscale), out(backend, [c], doffset)];
   };
 
   // --- broadcast and scale (the mean's gradient; gradients.ts) --------------------------------
