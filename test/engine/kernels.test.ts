@@ -104,6 +104,27 @@ test("conv2d forward, fused bias+activation, and both gradients", () => {
             }
 });
 
+// Few input channels take direct kernels (direct_conv.cc) with their own cases: output channels
+// below, at and above one vector (4 per pixel, 8 per vector), non-square inputs, the epilogue.
+test("conv2d with few input channels, many output channel counts", () => {
+  for (const cin of [1, 2, 3])
+    for (const cout of [1, 3, 6, 8, 13, 20])
+      for (const [k, s, pad] of [[5, 1, "valid"], [3, 1, "same"], [3, 2, "same"], [4, 2, "valid"]] as const) {
+        const x = input([2, 9, 11, cin]);
+        const f = input([k, k, cin, cout]);
+        const b = input([cout]);
+        const what = `2x9x11x${cin} k${k} s${s} ${pad} cout${cout}`;
+        const conv = (xt: tf.Tensor, ft: tf.Tensor) => tf.conv2d(xt as tf.Tensor4D, ft as tf.Tensor4D, s, pad);
+        const shape = Array.from(runOn("cpu", [x, f], (xt, ft) => tf.tensor(conv(xt, ft).shape))[0]);
+        same(`conv2d grads ${what}`, ["Conv2DBackpropInput", "Conv2DBackpropFilter"], [x, f], gradsOf(conv, shape));
+        for (const activation of ["relu", "sigmoid", "leakyrelu"] as const) {
+          const fused = (xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor) =>
+            tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, bias: bt, strides: s, pad, activation, leakyreluAlpha: 0.1 });
+          same(`fused conv2d ${activation} ${what}`, ["FusedConv2D"], [x, f, b], fused);
+        }
+      }
+});
+
 test("conv2d with dilation and 1x1 (pointwise) filters", () => {
   const x = input([2, 9, 9, 3]);
   for (const [k, d] of [[3, 2], [1, 1]]) {
@@ -212,7 +233,7 @@ test("unary elementwise ops", () => {
     const x = input(shape);
     for (const [name, op] of ops) {
       same(`${name} [${shape}]`, [name, "Abs"], [x], op);
-      same(`${name} grad [${shape}]`, [name], [x], gradsOf(op, shape));
+      same(`${name} grad [${shape}]`, name === "Relu" ? [name, "LabnativeReluGrad"] : [name], [x], gradsOf(op, shape));
     }
   }
 });

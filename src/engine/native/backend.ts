@@ -5,7 +5,7 @@ import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels";
 import { BufferPool } from "./buffers";
-import { installBatchNormGradient, installMeanGradient } from "./gradients";
+import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
 
 export const BACKEND_NAME = "labnative";
@@ -137,6 +137,7 @@ export function registerNativeBackend(): void {
   }
   installBatchNormGradient(BACKEND_NAME);
   installMeanGradient(BACKEND_NAME);
+  installReluGradient(BACKEND_NAME);
   registerBatchNormTrainingGradient();
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.

@@ -33,6 +33,12 @@ struct Div { float operator()(float a, float b) const { return a / b; } };
 struct Max { float operator()(float a, float b) const { return (a != a || b != b) ? NAN : (a > b ? a : b); } };
 struct Min { float operator()(float a, float b) const { return (a != a || b != b) ? NAN : (a < b ? a : b); } };
 struct SqDiff { float operator()(float a, float b) const { float d = a - b; return d * d; } };
+struct ReluGrad {
+  float operator()(float dy, float x) const {
+    float s = x > 0.f ? 1.f : 0.f;
+    return dy * (x != x ? x : s);  // NaN in, NaN out, as tfjs's step
+  }
+};
 
 // How an operand of a broadcast op repeats in the output's flat order: n when it has every element,
 // its size when it is a trailing block repeated along the leading dimensions (a bias, a per-channel
@@ -219,6 +225,7 @@ void binary(int op, int rank, const int* shape, const float* a, const int* as, l
     case B_MAX: return binaryLoop(Max(), rank, shape, a, as, aSize, b, bs, bSize, y);
     case B_MIN: return binaryLoop(Min(), rank, shape, a, as, aSize, b, bs, bSize, y);
     case B_SQDIFF: return binaryLoop(SqDiff(), rank, shape, a, as, aSize, b, bs, bSize, y);
+    case B_RELU_GRAD: return binaryLoop(ReluGrad(), rank, shape, a, as, aSize, b, bs, bSize, y);
   }
 }
 

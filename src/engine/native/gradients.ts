@@ -1,7 +1,8 @@
 // Gradients that tfjs computes with many full-size kernels, done in fewer passes on labnative:
 // - batch norm: ~25 kernels over the whole activation (sub, mul, tile, sum, ...) -> one pass;
 // - mean (under every batch norm, in its moments): a JS-filled tensor of ones, a multiply and a
-//   divide over the whole input -> one broadcast-and-scale pass.
+//   divide over the whole input -> one broadcast-and-scale pass;
+// - relu (after nearly every layer): step, cast and multiply -> one pass.
 // Gradients are registered per kernel for all backends, so each replacement checks the active
 // backend and hands every other case to tfjs's own gradient.
 import * as tf from "@tensorflow/tfjs";
@@ -9,6 +10,9 @@ import * as tf from "@tensorflow/tfjs";
 export const BATCH_NORM_GRAD = "LabnativeBatchNormGrad";
 /** y (of attrs.shape) = x broadcast from attrs.expandedShape, times attrs.scale. */
 export const BROADCAST_SCALE = "LabnativeBroadcastScale";
+
+/** dy * step(x) (inputs a = dy, b = x): the relu's gradient. */
+export const RELU_GRAD = "LabnativeReluGrad";
 
 const installed = new WeakSet<object>();
 
@@ -54,6 +58,22 @@ export function installMeanGradient(backendName: string): void {
     return {
       x: () => tf.engine().runKernel(BROADCAST_SCALE, { x: d }, kernelAttrs as unknown as tf.NamedAttrMap) as tf.Tensor,
     };
+  };
+  const replacement = { ...original, gradFunc };
+  installed.add(replacement);
+  tf.registerGradient(replacement);
+}
+
+export function installReluGradient(backendName: string): void {
+  const original = tf.getGradient("Relu");
+  if (!original || installed.has(original)) return;
+  const gradFunc: tf.GradFunc = (dy, saved, attrs) => {
+    const [x] = saved;
+    const d = dy as tf.Tensor;
+    if (tf.getBackend() !== backendName || d.dtype !== "float32" || x === undefined || x.dtype !== "float32" || d.size !== x.size) {
+      return original.gradFunc(dy, saved, attrs);
+    }
+    return { x: () => tf.engine().runKernel(RELU_GRAD, { a: d, b: x }) as tf.Tensor };
   };
   const replacement = { ...original, gradFunc };
   installed.add(replacement);

@@ -40,7 +40,8 @@ enum Unary {
 };
 void unary(int op, const float* x, long n, float alpha, float* y);
 
-enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF };
+// B_RELU_GRAD: a = dy, b = the relu's input x: dy * step(x), tfjs's relu gradient in one pass.
+enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_RELU_GRAD };
 // General broadcast: shapes padded to `rank`, strides 0 on broadcast dimensions.
 void binary(int op, int rank, const int* outShape, const float* a, const int* aStrides, long aSize, const float* b,
             const int* bStrides, long bSize, float* y);

@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
-import { BATCH_NORM_GRAD, BROADCAST_SCALE } from "./gradients";
+import { BATCH_NORM_GRAD, BROADCAST_SCALE, RELU_GRAD } from "./gradients";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from "../fused-ops";
 
 type TensorInfo = tf.TensorInfo;
@@ -24,7 +24,7 @@ const UNARY: Record<string, number> = {
   Reciprocal: 12, LeakyRelu: 13, Elu: 14,
 };
 const BINARY: Record<string, number> = {
-  Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6,
+  Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, [RELU_GRAD]: 7,
 };
 const REDUCE: Record<string, number> = { Sum: 0, Max: 1, Min: 2, Mean: 3 };
 
