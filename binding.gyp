@@ -10,6 +10,7 @@
         "src/engine/native/addon.cc",
         "src/engine/native/conv.cc",
         "src/engine/native/dnnl_conv.cc",
+        "src/engine/native/direct_conv.cc",
         "src/engine/native/smallgemm.cc",
         "src/engine/native/pool.cc",
         "src/engine/native/matmul.cc",

@@ -8,6 +8,7 @@
 #include "epilogue.h"
 #include "smallgemm.h"
 #include "dnnl_conv.h"
+#include "direct_conv.h"
 #include <cstdlib>
 
 namespace labnative {
@@ -143,6 +144,8 @@ void gemmNT(long M, int K, int N, const float* D, const float* F, float* C) {
 void conv2d(const ConvGeom& g, const float* x, const float* f, const float* bias, int act, float alpha, float* y) {
   const long K = colWidth(g);
   const long perImage = (long)g.oh * g.ow;
+  // Few input channels: a direct kernel with the epilogue fused (see direct_conv.cc).
+  if (directConv2d(g, x, f, bias, act, alpha, y)) return;
   if (dnnlConv2d(g, x, f, y)) {
     // done by oneDNN
   } else if (isPointwise(g)) {
@@ -162,6 +165,7 @@ void conv2d(const ConvGeom& g, const float* x, const float* f, const float* bias
 }
 
 void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* df) {
+  if (directConvBackpropFilter(g, x, dy, df)) return;
   if (dnnlConvBackpropFilter(g, x, dy, df)) return;
   const long K = colWidth(g);
   const long perImage = (long)g.oh * g.ow;
