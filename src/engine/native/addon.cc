@@ -95,6 +95,12 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& a) {
                 F32orNull(a[4]), F(a[5]), F32(a[6]), F32(a[7]), F32(a[8]), F32(a[9]), F32(a[10]));
   return a.Env().Undefined();
 }
+// scaledAdd(a, alpha, b, beta, y): y = alpha a + beta b (y may be a)
+Napi::Value ScaledAdd(const Napi::CallbackInfo& a) {
+  auto x = a[0].As<Napi::Float32Array>();
+  scaledAdd(x.Data(), F(a[1]), F32(a[2]), F(a[3]), (long)x.ElementLength(), F32(a[4]));
+  return a.Env().Undefined();
+}
 // batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& a) {
   auto x = a[0].As<Napi::Float32Array>();
@@ -139,6 +145,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
+  exports.Set("scaledAdd", Napi::Function::New(env, ScaledAdd));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("tile", Napi::Function::New(env, Tile));

@@ -22,6 +22,8 @@ export interface NativeAddon {
     mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
     eps: number, dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  /** y = alpha a + beta b; y may be a (in place). */
+  scaledAdd(a: Float32Array, alpha: number, b: Float32Array, beta: number, y: Float32Array): void;
   tile(x: Float32Array, y: Float32Array, meta: Int32Array): void;
   setThreads(n: number): void;
   threads(): number;

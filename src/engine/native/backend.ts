@@ -7,6 +7,7 @@ import { nativeKernels } from "./kernels";
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
+import { installFusedSgd } from "./sgd";
 
 export const BACKEND_NAME = "labnative";
 
@@ -36,6 +37,20 @@ class NativeBackend extends MathBackendCPU {
       else this.pool.give(entry.values);
     }
     return released;
+  }
+
+  /**
+   * variable += scale * gradient, in place, when no tensor but the variable holds its array and the
+   * array was never handed out (dataSync); false otherwise (nothing done).
+   */
+  scaledAddInPlace(addon: NativeAddon, variable: tf.Variable, gradient: tf.Tensor, scale: number): boolean {
+    const entry = this.data.get(variable.dataId);
+    if (!entry || entry.refCount !== 1 || this.pending.has(entry) || !this.pool.owns(entry.values)) return false;
+    const g = this.data.get(gradient.dataId)?.values;
+    const v = entry.values as Float32Array;
+    if (!(g instanceof Float32Array) || g.length !== v.length) return false;
+    addon.scaledAdd(v, 1, g, scale, v);
+    return true;
   }
 
   /** Deferred outputs not computed yet, each with the function that lets go of its inputs. */
@@ -139,6 +154,8 @@ export function registerNativeBackend(): void {
   installMeanGradient(BACKEND_NAME);
   installReluGradient(BACKEND_NAME);
   registerBatchNormTrainingGradient();
+  installFusedSgd(BACKEND_NAME, (variable, gradient, scale) =>
+    (tf.backend() as unknown as NativeBackend).scaledAddInPlace(addon, variable, gradient, scale));
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);

@@ -42,6 +42,11 @@ export class BufferPool {
     this.idleBytes += values.byteLength;
   }
 
+  /** Whether `values` is a pool array nobody outside the backend has seen (so it may be updated in place). */
+  owns(values: unknown): boolean {
+    return values instanceof Float32Array && this.owned.has(values);
+  }
+
   /** Someone else may hold `values` now: never recycle it. */
   disown(values: unknown): void {
     if (values instanceof Float32Array) this.owned.delete(values);

@@ -46,6 +46,9 @@ enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_RELU_GRAD };
 void binary(int op, int rank, const int* outShape, const float* a, const int* aStrides, long aSize, const float* b,
             const int* bStrides, long bSize, float* y);
 
+// y = alpha * a + beta * b elementwise (y may be a: updates in place).
+void scaledAdd(const float* a, float alpha, const float* b, float beta, long n, float* y);
+
 enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN };
 // x viewed as [outer, red, inner] reduces to y [outer, inner].
 void reduce(int op, const float* x, long outer, long red, long inner, float* y);

@@ -6,6 +6,7 @@ import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
 import { BATCH_NORM_GRAD, BROADCAST_SCALE, RELU_GRAD } from "./gradients";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from "../fused-ops";
+import { SCALED_ADD } from "./sgd";
 
 type TensorInfo = tf.TensorInfo;
 interface Args {
@@ -255,6 +256,18 @@ export function nativeKernels(
       return out(backend, shape, y);
     };
   }
+
+  // --- alpha * a + beta * b (the SGD update, sgd.ts) ----------------------------------------
+  kernels[SCALED_ADD] = (args) => {
+    const { backend } = args;
+    const { a, b } = args.inputs;
+    const { alpha, beta } = args.attrs as unknown as { alpha: number; beta: number };
+    const av = f32(backend, a), bv = f32(backend, b);
+    if (!av || !bv || av.length !== bv.length) throw new Error(`${SCALED_ADD}: float32 inputs of one size expected`);
+    const y = alloc(backend, av.length);
+    addon.scaledAdd(av, alpha, bv, beta, y);
+    return out(backend, a.shape, y);
+  };
 
   // --- reductions ----------------------------------------------------------------------------
   for (const [name, op] of Object.entries(REDUCE)) {
