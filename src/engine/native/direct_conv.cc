@@ -93,7 +93,10 @@ void buildPlanes(const ConvGeom& g, const Planes& P, const float* xi, float* pla
           for (int q = 0; q < q0; q++) row[q] = 0.f;
           const float* src = xi + ((long)iy * g.w + (q0 * g.sw + b - g.pl)) * g.cin + ci;
           if (step == 1) {
-            std::memcpy(row + q0, src, sizeof(float) * (q1 - q0));
+            // Not memcpy: a call per row of ~28 floats cost more than the copy.
+            int q = q0;
+            for (; q + 8 <= q1; q += 8) _mm256_storeu_ps(row + q, _mm256_loadu_ps(src + (q - q0)));
+            for (; q < q1; q++) row[q] = src[q - q0];
           } else {
             for (int q = q0; q < q1; q++) row[q] = src[(long)(q - q0) * step];
           }
@@ -284,50 +287,91 @@ void run(int nt, Body body) {
   body(omp_get_thread_num(), omp_get_num_threads());
 }
 
+// Eight 8-lane vectors as an 8 x 8 matrix, transposed.
+inline void transpose8(__m256* r) {
+  __m256 t[8], u[8];
+  for (int k = 0; k < 8; k += 2) {
+    t[k] = _mm256_unpacklo_ps(r[k], r[k + 1]);
+    t[k + 1] = _mm256_unpackhi_ps(r[k], r[k + 1]);
+  }
+  for (int k = 0; k < 8; k += 4) {
+    u[k] = _mm256_shuffle_ps(t[k], t[k + 2], 0x44);
+    u[k + 1] = _mm256_shuffle_ps(t[k], t[k + 2], 0xEE);
+    u[k + 2] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0x44);
+    u[k + 3] = _mm256_shuffle_ps(t[k + 1], t[k + 3], 0xEE);
+  }
+  for (int k = 0; k < 4; k++) {
+    r[k] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x20);
+    r[k + 4] = _mm256_permute2f128_ps(u[k], u[k + 4], 0x31);
+  }
+}
+
 // dy of one image, NHWC, as cout planes of the flat grid (row stride wq, zeros in the extra
-// columns and after the last row), each dps floats, 32-byte aligned.
+// columns and after the last row), each dps >= flat + 8 floats, 32-byte aligned.
 void buildDyPlanes(const ConvGeom& g, const Planes& P, long dps, const float* dyi, const float* dyEnd, float* dyp) {
   const int cout = g.cout;
-  // Zeros after the data of each plane; those in the extra columns are written with the rows.
-  for (int co = 0; co < cout; co++) std::memset(dyp + co * dps + P.flat, 0, sizeof(float) * (dps - P.flat));
-  for (int c0 = 0; c0 < cout; c0 += 4) {
-    int cg = std::min(4, cout - c0);
+  const __m256 zero = _mm256_setzero_ps();
+  // The extra columns are zeroed with one vector store per row, spilling onto the start of the
+  // next row (written after) or of the zeros after the last one.
+  const bool zeroByVector = P.wq - g.ow <= 8;
+  // Channels per pass: 8 (one 8 x 8 transpose per 8 pixels) or 4 (two 4 x 4 per 8 pixels). Lanes
+  // past cout hold the next pixel's channels and are dropped; loads stop short of dy's end. A
+  // row's last block may run past ow: those columns are zeroed after, and what lands on the next
+  // row is rewritten with it (or, after the last row, zeroed at the end).
+  const int step = cout > 4 ? 8 : 4;
+  for (int c0 = 0; c0 < cout; c0 += step) {
+    const int cg = std::min(step, cout - c0);
     for (int oy = 0; oy < g.oh; oy++) {
       const float* src = dyi + (long)oy * g.ow * cout + c0;
       float* dst = dyp + (long)c0 * dps + (long)oy * P.wq;
       int ox = 0;
-      // 8 pixels' 4 channels (lanes past cout: the next pixel's, dropped), transposed.
-      for (; ox + 8 <= g.ow && src + (long)(ox + 7) * cout + 4 <= dyEnd; ox += 8) {
-        const float* s = src + (long)ox * cout;
-        __m256 r[4];
-        for (int k = 0; k < 4; k++)
-          r[k] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + (long)k * cout)),
-                                      _mm_loadu_ps(s + (long)(k + 4) * cout), 1);
-        transpose4(r[0], r[1], r[2], r[3]);
-        for (int c = 0; c < cg; c++) _mm256_storeu_ps(dst + c * dps + ox, r[c]);
+      if (step == 8) {
+        for (; ox < g.ow && src + (long)(ox + 7) * cout + 8 <= dyEnd; ox += 8) {
+          const float* s = src + (long)ox * cout;
+          __m256 r[8];
+          for (int k = 0; k < 8; k++) r[k] = _mm256_loadu_ps(s + (long)k * cout);
+          transpose8(r);
+          for (int c = 0; c < cg; c++) _mm256_storeu_ps(dst + c * dps + ox, r[c]);
+        }
+      } else {
+        for (; ox < g.ow && src + (long)(ox + 7) * cout + 4 <= dyEnd; ox += 8) {
+          const float* s = src + (long)ox * cout;
+          __m256 r[4];
+          for (int k = 0; k < 4; k++)
+            r[k] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s + (long)k * cout)),
+                                        _mm_loadu_ps(s + (long)(k + 4) * cout), 1);
+          transpose4(r[0], r[1], r[2], r[3]);
+          for (int c = 0; c < cg; c++) _mm256_storeu_ps(dst + c * dps + ox, r[c]);
+        }
       }
       for (; ox < g.ow; ox++)
         for (int c = 0; c < cg; c++) dst[c * dps + ox] = src[(long)ox * cout + c];
-      for (int c = 0; c < cg; c++)
-        for (int q = g.ow; q < P.wq; q++) {
-          dst[c * dps + q] = 0.f;
-          __asm__("");  // a plain loop: GCC turns it into a memset call per row, slower for 1..4 floats
+      for (int c = 0; c < cg; c++) {
+        if (zeroByVector) {
+          _mm256_storeu_ps(dst + c * dps + g.ow, zero);
+        } else {
+          for (int q = g.ow; q < P.wq; q++) dst[c * dps + q] = 0.f;
         }
+      }
     }
   }
+  for (int co = 0; co < cout; co++) std::memset(dyp + co * dps + P.flat, 0, sizeof(float) * (dps - P.flat));
 }
 
 // acc[t][c] (8 lanes each, row stride ldt floats per tap) += sum over p of tap t's input * dy
-// plane c, for TB taps and CB output channels held in registers over the whole image.
+// plane c, for TB taps and CB output channels held in registers over the whole image. The flat
+// positions are n floats from 0, or, when ow is a multiple of 8, only the rows' first ow (rows x
+// rowVecs vectors, row stride wq), skipping the extra columns.
 template <int TB, int CB>
-void gradBlock(const float* const* tp, const float* dp, long dps, long n, float* acc, long ldt) {
+void gradBlock(const float* const* tp, const float* dp, long dps, long n, int rows, int rowVecs, long wq, float* acc,
+               long ldt) {
   __m256 a[TB][CB];
   for (int t = 0; t < TB; t++)
     for (int c = 0; c < CB; c++) a[t][c] = _mm256_setzero_ps();
-  for (long i = 0; i < n; i += 8) {
+  auto step = [&](long i) __attribute__((always_inline)) {
     __m256 d[CB];
     for (int c = 0; c < CB; c++) {
-      d[c] = _mm256_load_ps(dp + c * dps + i);
+      d[c] = _mm256_loadu_ps(dp + c * dps + i);
       // Keeps d in a register: GCC would fold it into each FMA as a memory operand, and the loads
       // (not the FMAs) would then bound the loop.
       __asm__("" : "+x"(d[c]));
@@ -337,6 +381,12 @@ void gradBlock(const float* const* tp, const float* dp, long dps, long n, float*
       __asm__("" : "+x"(xv));
       for (int c = 0; c < CB; c++) a[t][c] = _mm256_fmadd_ps(xv, d[c], a[t][c]);
     }
+  };
+  if (rowVecs > 0) {
+    for (int r = 0; r < rows; r++)
+      for (int v = 0; v < rowVecs; v++) step(r * wq + 8 * v);
+  } else {
+    for (long i = 0; i < n; i += 8) step(i);
   }
   for (int t = 0; t < TB; t++)
     for (int c = 0; c < CB; c++) {
@@ -345,13 +395,14 @@ void gradBlock(const float* const* tp, const float* dp, long dps, long n, float*
     }
 }
 
-using GradFn = void (*)(const float* const*, const float*, long, long, float*, long);
+using GradFn = void (*)(const float* const*, const float*, long, long, int, int, long, float*, long);
 template <int TB>
 GradFn gradFn(int cb) {
   switch (cb) {
     case 1: return gradBlock<TB, 1>;
     case 2: return gradBlock<TB, 2>;
-    default: return gradBlock<TB, 3>;
+    case 3: return gradBlock<TB, 3>;
+    default: return gradBlock<TB, 4>;
   }
 }
 GradFn gradFn(int tb, int cb) {
@@ -367,12 +418,15 @@ GradFn gradFn(int tb, int cb) {
 // Whether to vectorise over output channels rather than pixels.
 bool byChannels(const ConvGeom& g) { return g.cout >= 8; }
 
-// Where these kernels beat oneDNN (measured, 28x28 inputs, batch 64): the forward for 1 input
-// channel (1.2-4x) and for 2-3 channels at stride 1 with few outputs (5x5x3 -> 8: 1.8x; slower
-// from 3 -> 16 at stride 2); the filter gradient for 1 input channel and cout < 8 (1.5x, and the
-// fused epilogue saves a pass); for cout >= 8 oneDNN's gradient is 2x faster.
+// Where these kernels beat oneDNN (measured on one thread, 28x28 inputs, batch 64): the forward
+// for 1 input channel (1.0-4.5x; 3x3 -> 32: even) and for 2-3 channels at stride 1 with few
+// outputs (5x5x3 -> 8: 1.7x; 3 -> 16 at stride 2 is 0.6x); the filter gradient for 1 input channel
+// and cout < 8 (1.6x) and 5x5 filters up to 8 outputs (1.3x); with 3x3 filters and 16 outputs
+// transposing dy costs more than the products and oneDNN is 2x faster.
 bool forwardWins(const ConvGeom& g) { return g.cin == 1 || (g.sh == 1 && g.sw == 1 && g.cout <= 8); }
-bool gradientWins(const ConvGeom& g) { return g.cin == 1 && g.cout < 8; }
+bool gradientWins(const ConvGeom& g) {
+  return (g.cin == 1 && g.cout < 8) || (g.sh == 1 && g.sw == 1 && g.kh * g.kw >= 25 && g.cout <= 8);
+}
 
 }  // namespace
 
@@ -417,13 +471,21 @@ bool directConvBackpropFilter(const ConvGeom& g, const float* x, const float* dy
   const Planes P = planesOf(g);
   const int nt = threadsFor(g);
   const int T = P.taps, cout = g.cout;
-  const long dps = (P.flat + 7) & ~7L;
+  const long dps = (P.flat + 8 + 7) & ~7L, nflat = (P.flat + 7) & ~7L;
+  const int rowVecs = g.ow % 8 == 0 && P.wq > g.ow ? g.ow / 8 : 0;
   const long accSize = (long)T * cout * 8;  // per thread: 8 partial sums per filter entry
   std::vector<float> accAll(accSize * nt + 8, 0.f);
   float* acc0 = (float*)(((uintptr_t)accAll.data() + 31) & ~(uintptr_t)31);
   const float* dyEnd = dy + (long)g.n * g.oh * g.ow * cout;
-  // Register blocks of TB taps x CB channels: 12 or 10 accumulators.
-  const int CB = cout % 3 == 0 ? 3 : 2, TB = CB == 3 ? 4 : 5;
+  // Register blocks of TB taps x CB channels, as many as the registers hold (with CB dy vectors
+  // and one input vector): 16 ymm registers with AVX2, 32 with AVX-512VL.
+#ifdef __AVX512VL__
+  const int regs = 32;
+#else
+  const int regs = 16;
+#endif
+  const int CB = cout % 4 == 0 ? 4 : cout % 3 == 0 ? 3 : std::min(cout, 3);
+  const int TB = std::max(1, std::min(5, (regs - 1 - CB) / CB));
   run(nt, [&](int tid, int tn) {
     float* planes = scratch(P.size + cout * dps);
     float* dyp = planes + P.size;
@@ -438,7 +500,8 @@ bool directConvBackpropFilter(const ConvGeom& g, const float* x, const float* dy
         int tb = std::min(TB, T - t0);
         for (int c0 = 0; c0 < cout; c0 += CB) {
           int cb = std::min(CB, cout - c0);
-          gradFn(tb, cb)(tp.data() + t0, dyp + c0 * dps, dps, dps, acc + ((long)t0 * cout + c0) * 8, (long)cout * 8);
+          gradFn(tb, cb)(tp.data() + t0, dyp + c0 * dps, dps, nflat, g.oh, rowVecs, P.wq,
+                         acc + ((long)t0 * cout + c0) * 8, (long)cout * 8);
         }
       }
     }
