@@ -122,6 +122,11 @@ test("conv2d with few input channels, many output channel counts", () => {
             tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, bias: bt, strides: s, pad, activation, leakyreluAlpha: 0.1 });
           same(`fused conv2d ${activation} ${what}`, ["FusedConv2D"], [x, f, b], fused);
         }
+        // A one-element bias broadcasts over the channels.
+        const b1 = input([1]);
+        const fused1 = (xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor) =>
+          tf.fused.conv2d({ x: xt as tf.Tensor4D, filter: ft as tf.Tensor4D, bias: bt, strides: s, pad, activation: "relu" });
+        same(`fused conv2d bias[1] ${what}`, ["FusedConv2D"], [x, f, b1], fused1);
       }
 });
 

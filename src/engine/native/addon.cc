@@ -3,6 +3,7 @@
 #include <napi.h>
 #include <cblas.h>
 #include <cstdlib>
+#include <vector>
 #include "kernels.h"
 
 using namespace labnative;
@@ -21,7 +22,15 @@ ConvGeom geom(const Napi::Value& v) {
 }
 
 Napi::Value Conv2d(const Napi::CallbackInfo& a) {
-  conv2d(geom(a[4]), F32(a[0]), F32(a[1]), F32orNull(a[2]), I(a[5]), F(a[6]), F32(a[3]));
+  ConvGeom g = geom(a[4]);
+  const float* bias = F32orNull(a[2]);
+  // conv2d reads cout bias values; a one-element bias (tfjs broadcasts it) is spread out first.
+  std::vector<float> spread;
+  if (bias && a[2].As<Napi::Float32Array>().ElementLength() < (size_t)g.cout) {
+    spread.assign((size_t)g.cout, bias[0]);
+    bias = spread.data();
+  }
+  conv2d(g, F32(a[0]), F32(a[1]), bias, I(a[5]), F(a[6]), F32(a[3]));
   return a.Env().Undefined();
 }
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& a) {
