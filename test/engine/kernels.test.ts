@@ -227,6 +227,14 @@ test("matMul (transposes, batches, broadcast) and fused matMul with gradients", 
   }
 });
 
+test("large matMul (threaded: oneDNN's sgemm or OpenBLAS halves) in every transpose combination", () => {
+  // Above the threading threshold (3e7 flops): the paths of dense layers in training.
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    const a = input(ta ? [300, 64] : [64, 300]), b = input(tb ? [900, 300] : [300, 900]);
+    same(`matMul 64x300x900 ${ta ? "T" : "N"}${tb ? "T" : "N"}`, ["BatchMatMul"], [a, b], (at, bt) => tf.matMul(at, bt, ta, tb));
+  }
+});
+
 test("unary elementwise ops", () => {
   const ops: [string, (x: tf.Tensor) => tf.Tensor][] = [
     ["Relu", tf.relu], ["Relu6", tf.relu6], ["Step", (x) => tf.step(x, 0.3)], ["Neg", tf.neg], ["Exp", tf.exp],

@@ -1,13 +1,17 @@
-// Batched matrix product on OpenBLAS sgemm, with the fused bias + activation epilogue.
-// OpenBLAS runs single-threaded; large products are split into column (or row) blocks over the
-// OpenMP threads instead, so there is one sleeping thread pool, not two competing ones (two pools
-// made the dense layers of the seed-003 ConvNet 5x slower on a busy 2-core machine).
+// Batched matrix product, with the fused bias + activation epilogue. Small products run on
+// single-threaded OpenBLAS; large ones on oneDNN's sgemm over the OpenMP threads or, without
+// oneDNN, as column (or row) blocks handed to single-threaded OpenBLAS on each OpenMP thread.
+// Either way there is one sleeping thread pool, not two competing ones (OpenBLAS's own threads
+// beside OpenMP's made the dense layers of the seed-003 ConvNet 5x slower on a busy 2-core machine).
 #include <algorithm>
 #include <cstdlib>
 #include <cblas.h>
 #include <omp.h>
 #include "kernels.h"
 #include "epilogue.h"
+#ifdef LABNATIVE_DNNL
+#include <dnnl.h>
+#endif
 
 namespace labnative {
 
@@ -31,6 +35,17 @@ void product(bool transA, bool transB, int m, int n, int k, const float* a, cons
     sgemm(transA, transB, m, n, k, a, lda, b, ldb, y, n);
     return;
   }
+#ifdef LABNATIVE_DNNL
+  // oneDNN's sgemm threads a product better than halves of it handed to single-threaded OpenBLAS
+  // (seed 004's MLP step: 7.1-7.4 ms against 9.7-11, alternating runs), except with B transposed
+  // (an input gradient: 64x800 by 800x800^T 600 us against 500, VGG's 64x1024 by 4096x1024^T 2x)
+  // and for the largest products (VGG's 4096-wide layer ran ~7% slower in the training loop).
+  static const bool openblasSplit = std::getenv("LABNATIVE_MATMUL") != nullptr;  // A/B: =openblas
+  if (!openblasSplit && !transB && 2.0 * m * n * k <= 3e8) {
+    dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, y, n);
+    return;
+  }
+#endif
   if (n >= m) {
     // Column blocks (multiples of 16 wide): op(B) columns j0.. and C columns j0..
 #pragma omp parallel num_threads(nt)
