@@ -15,7 +15,8 @@
         "src/engine/native/pool.cc",
         "src/engine/native/matmul.cc",
         "src/engine/native/elementwise.cc",
-        "src/engine/native/batch_norm.cc"
+        "src/engine/native/batch_norm.cc",
+        "src/engine/native/signals.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -3,6 +3,7 @@
 // blocked layout per call (they change every step; they are small). Primitives are built once
 // per geometry. Any oneDNN error makes the caller fall back to im2col + sgemm.
 #include "dnnl_conv.h"
+#include "signals.h"
 
 #ifdef LABNATIVE_DNNL
 #include <cstdlib>
@@ -132,6 +133,7 @@ memory weightsFor(bool needsReorder, reorder& r, const memory::desc& want, const
 
 bool dnnlConv2d(const ConvGeom& g, const float* x, const float* f, float* y) {
   if (!enabled()) return false;
+  SignalsBlocked quiet;  // JIT code inside (signals.h)
   try {
     Threads scope(threadsFor(g));
     Key key = keyOf(0, g, omp_get_max_threads());
@@ -160,6 +162,7 @@ bool dnnlConv2d(const ConvGeom& g, const float* x, const float* f, float* y) {
 
 bool dnnlConvBackpropInput(const ConvGeom& g, const float* dy, const float* f, float* dx) {
   if (!enabled()) return false;
+  SignalsBlocked quiet;  // JIT code inside (signals.h)
   try {
     Threads scope(threadsFor(g));
     Key key = keyOf(1, g, omp_get_max_threads());
@@ -191,6 +194,7 @@ bool dnnlConvBackpropInput(const ConvGeom& g, const float* dy, const float* f, f
 
 bool dnnlConvBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* df) {
   if (!enabled()) return false;
+  SignalsBlocked quiet;  // JIT code inside (signals.h)
   try {
     Threads scope(threadsFor(g, true));
     Key key = keyOf(2, g, omp_get_max_threads());

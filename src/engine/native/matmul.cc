@@ -11,6 +11,7 @@
 #include "epilogue.h"
 #ifdef LABNATIVE_DNNL
 #include <dnnl.h>
+#include "signals.h"
 #endif
 
 namespace labnative {
@@ -42,6 +43,7 @@ void product(bool transA, bool transB, int m, int n, int k, const float* a, cons
   // and for the largest products (VGG's 4096-wide layer ran ~7% slower in the training loop).
   static const bool openblasSplit = std::getenv("LABNATIVE_MATMUL") != nullptr;  // A/B: =openblas
   if (!openblasSplit && !transB && 2.0 * m * n * k <= 3e8) {
+    SignalsBlocked quiet;  // oneDNN's JIT gemm must not take a signal (signals.h)
     dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, y, n);
     return;
   }
