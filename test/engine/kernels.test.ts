@@ -403,7 +403,7 @@ test("a small CNN trained 300 steps reaches the same loss on both engines", asyn
     model.dispose();
   }
   await tf.setBackend("cpu");
-  covered.add("LabnativeScaledAdd");  // tf.train.sgd's update on labnative (sgd.ts; also test/engine/sgd.test.ts)
+  covered.add("LabnativeScaledAdd");  // tf.train.sgd's update on labnative (optimizer-updates.ts; also test/engine/optimizer-updates.test.ts)
   const cpu = losses.cpu, native = losses[BACKEND_NAME];
   assert.ok(cpu[steps - 1] < cpu[0] * 0.5, `training did not learn: ${cpu[0]} -> ${cpu[steps - 1]}`);
   for (const s of [0, 99, 199, steps - 1]) {

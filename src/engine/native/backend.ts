@@ -7,7 +7,7 @@ import { nativeKernels } from "./kernels";
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
-import { installFusedSgd } from "./sgd";
+import { installFusedUpdates } from "./optimizer-updates";
 
 export const BACKEND_NAME = "labnative";
 
@@ -40,16 +40,16 @@ class NativeBackend extends MathBackendCPU {
   }
 
   /**
-   * variable += scale * gradient, in place, when no tensor but the variable holds its array and the
-   * array was never handed out (dataSync); false otherwise (nothing done).
+   * variable = alpha * variable + beta * other, in place, when no tensor but the variable holds its
+   * array and the array was never handed out (dataSync); false otherwise (nothing done).
    */
-  scaledAddInPlace(addon: NativeAddon, variable: tf.Variable, gradient: tf.Tensor, scale: number): boolean {
+  scaledAddInPlace(addon: NativeAddon, variable: tf.Variable, alpha: number, other: tf.Tensor, beta: number): boolean {
     const entry = this.data.get(variable.dataId);
     if (!entry || entry.refCount !== 1 || this.pending.has(entry) || !this.pool.owns(entry.values)) return false;
-    const g = this.data.get(gradient.dataId)?.values;
+    const o = this.data.get(other.dataId)?.values;
     const v = entry.values as Float32Array;
-    if (!(g instanceof Float32Array) || g.length !== v.length) return false;
-    addon.scaledAdd(v, 1, g, scale, v);
+    if (!(o instanceof Float32Array) || o.length !== v.length) return false;
+    addon.scaledAdd(v, alpha, o, beta, v);
     return true;
   }
 
@@ -154,8 +154,8 @@ export function registerNativeBackend(): void {
   installMeanGradient(BACKEND_NAME);
   installReluGradient(BACKEND_NAME);
   registerBatchNormTrainingGradient();
-  installFusedSgd(BACKEND_NAME, (variable, gradient, scale) =>
-    (tf.backend() as unknown as NativeBackend).scaledAddInPlace(addon, variable, gradient, scale));
+  installFusedUpdates(BACKEND_NAME, (variable, alpha, other, beta) =>
+    (tf.backend() as unknown as NativeBackend).scaledAddInPlace(addon, variable, alpha, other, beta));
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);

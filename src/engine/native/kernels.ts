@@ -6,7 +6,7 @@ import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { NativeAddon } from "./addon";
 import { BATCH_NORM_GRAD, BROADCAST_SCALE, RELU_GRAD } from "./gradients";
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from "../fused-ops";
-import { SCALED_ADD } from "./sgd";
+import { SCALED_ADD } from "./optimizer-updates";
 
 type TensorInfo = tf.TensorInfo;
 interface Args {
@@ -257,7 +257,7 @@ export function nativeKernels(
     };
   }
 
-  // --- alpha * a + beta * b (the SGD update, sgd.ts) ----------------------------------------
+  // --- alpha * a + beta * b (SGD and momentum updates, optimizer-updates.ts) ----------------------------------------
   kernels[SCALED_ADD] = (args) => {
     const { backend } = args;
     const { a, b } = args.inputs;

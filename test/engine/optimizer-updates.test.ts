@@ -1,5 +1,6 @@
-// tf.train.sgd on labnative updates each variable in one native pass, in place when only the
-// variable can see its array. The results must be tfjs's, and nothing a user holds may change.
+// tf.train.sgd and tf.train.momentum on labnative update each variable in one native pass, in
+// place when only the variable can see its array. The results must be tfjs's, and nothing a user
+// holds may change.
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
@@ -7,11 +8,13 @@ import { registerNativeBackend, BACKEND_NAME } from "../../src/engine/native/bac
 
 registerNativeBackend();
 
-/** Ten SGD steps on a 100x100 variable with fixed gradients; returns its values after each step. */
-async function tenSteps(backend: string, during?: (v: tf.Variable, step: number) => void): Promise<Float32Array[]> {
+/** Ten steps on a 100x100 variable with fixed gradients; returns its values after each step. */
+async function tenSteps(
+  backend: string, during?: (v: tf.Variable, step: number) => void, makeOptimizer: () => tf.Optimizer = () => tf.train.sgd(0.1),
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   const v = tf.variable(tf.randomNormal([100, 100], 0, 1, "float32", 11));
-  const optimizer = tf.train.sgd(0.1);
+  const optimizer = makeOptimizer();
   const after: Float32Array[] = [];
   for (let s = 0; s < 10; s++) {
     const g = tf.randomNormal([100, 100], 0, 1, "float32", 100 + s);
@@ -35,6 +38,28 @@ test("SGD steps on labnative give tfjs's values", async () => {
   const cpu = await tenSteps("cpu");
   const native = await tenSteps(BACKEND_NAME);
   cpu.forEach((c, s) => closeTo(native[s], c, `step ${s}`));
+  await tf.setBackend("cpu");
+});
+
+test("momentum steps on labnative give tfjs's values (plain and Nesterov), buffers as tfjs keeps them", async () => {
+  for (const nesterov of [false, true]) {
+    const make = () => tf.train.momentum(0.05, 0.9, nesterov);
+    const cpu = await tenSteps("cpu", undefined, make);
+    const native = await tenSteps(BACKEND_NAME, undefined, make);
+    cpu.forEach((c, s) => closeTo(native[s], c, `${nesterov ? "Nesterov" : "momentum"} step ${s}`));
+  }
+  // The momentum buffer is the optimizer's, as checkpoints read it.
+  await tf.setBackend(BACKEND_NAME);
+  const v = tf.variable(tf.ones([50, 100]));
+  const optimizer = tf.train.momentum(0.1, 0.5);
+  for (let s = 0; s < 3; s++) tf.tidy(() => optimizer.applyGradients([{ name: v.name, tensor: tf.fill([50, 100], 2) }]));
+  const weights = await optimizer.getWeights();
+  assert.equal(weights.length, 2, "iterations and one momentum buffer");
+  // acc: 2, 3, 3.5 after three steps of gradient 2 with momentum 0.5.
+  assert.ok(Math.abs((weights[1].tensor.dataSync() as Float32Array)[123] - 3.5) < 1e-6);
+  assert.ok(Math.abs((v.dataSync() as Float32Array)[7] - (1 - 0.1 * (2 + 3 + 3.5))) < 1e-6);
+  v.dispose();
+  optimizer.dispose();
   await tf.setBackend("cpu");
 });
 
