@@ -30,26 +30,19 @@ static bool isPool2x2(const ConvGeom& g) {
          2L * g.oh <= g.h && 2L * g.ow <= g.w;
 }
 
-// One output row of 2x2/2 max pooling: r0, r1 are the two input rows, C channels. With C a
+// One output row of 2x2/2 max pooling: r0, r1 are the two input rows, C channels. The row
+// functions take C as an int or as a std::integral_constant (withChannels below): with C a
 // compile-time constant (1..16) the channel loop unrolls into straight-line vector code over whole
 // windows; with a runtime C of 1-6 the compiler left a scalar loop per window (3-6x slower).
-template <int C>
-static inline void maxRow2x2(int ow, const float* __restrict r0, const float* __restrict r1, float* __restrict o) {
-  for (int ox = 0; ox < ow; ox++, r0 += 2 * C, r1 += 2 * C, o += C)
-    for (int c = 0; c < C; c++) {
-      // Same comparison order as the general loop: a NaN first pixel stays, ties keep the first.
-      float m = r0[c];
-      m = r0[C + c] > m ? r0[C + c] : m;
-      m = r1[c] > m ? r1[c] : m;
-      m = r1[C + c] > m ? r1[C + c] : m;
-      o[c] = m;
-    }
-}
-
-static void maxRow2x2(int C, int ow, const float* __restrict r0, const float* __restrict r1, float* __restrict o) {
+// Not inlined: inside the caller's OpenMP loop the __restrict promises were lost (20 channels:
+// max-pool gradient 143 -> 300 us).
+template <class Channels>
+__attribute__((noinline)) static void maxRow2x2(Channels C, int ow, const float* __restrict r0,
+                                                const float* __restrict r1, float* __restrict o) {
   for (int ox = 0; ox < ow; ox++, r0 += 2L * C, r1 += 2L * C, o += C)
 #pragma omp simd
     for (int c = 0; c < C; c++) {
+      // Same comparison order as the general loop: a NaN first pixel stays, ties keep the first.
       float m = r0[c];
       m = r0[C + c] > m ? r0[C + c] : m;
       m = r1[c] > m ? r1[c] : m;
@@ -62,28 +55,11 @@ static void maxRow2x2(int C, int ow, const float* __restrict r0, const float* __
 // m (tfjs's rule), 0 to the others. Written as a chain of selects on the dy still to place, which
 // GCC turns into compares and blends; as && of bools it emitted a branch per pixel (6 channels:
 // scalar code mispredicting on every window, 6x slower).
-template <int C>
-static inline void maxGradRow2x2(int ow, const float* __restrict x0, const float* __restrict x1,
-                                 const float* __restrict m, const float* __restrict d, float* __restrict d0,
-                                 float* __restrict d1) {
-  for (int ox = 0; ox < ow; ox++, x0 += 2 * C, x1 += 2 * C, d0 += 2 * C, d1 += 2 * C, m += C, d += C)
-    for (int c = 0; c < C; c++) {
-      const float mx = m[c];
-      float rest = d[c];  // dy while no earlier pixel took it, then 0
-      const bool e0 = x0[c] == mx, e1 = x0[C + c] == mx, e2 = x1[c] == mx, e3 = x1[C + c] == mx;
-      d0[c] = e0 ? rest : 0.f;
-      rest = e0 ? 0.f : rest;
-      d0[C + c] = e1 ? rest : 0.f;
-      rest = e1 ? 0.f : rest;
-      d1[c] = e2 ? rest : 0.f;
-      rest = e2 ? 0.f : rest;
-      d1[C + c] = e3 ? rest : 0.f;
-    }
-}
-
-static void maxGradRow2x2(int C, int ow, const float* __restrict x0, const float* __restrict x1,
-                          const float* __restrict m, const float* __restrict d, float* __restrict d0,
-                          float* __restrict d1) {
+template <class Channels>
+__attribute__((noinline)) static void maxGradRow2x2(Channels C, int ow, const float* __restrict x0,
+                                                    const float* __restrict x1, const float* __restrict m,
+                                                    const float* __restrict d, float* __restrict d0,
+                                                    float* __restrict d1) {
   for (int ox = 0; ox < ow; ox++, x0 += 2L * C, x1 += 2L * C, d0 += 2L * C, d1 += 2L * C, m += C, d += C)
 #pragma omp simd
     for (int c = 0; c < C; c++) {
@@ -98,6 +74,23 @@ static void maxGradRow2x2(int C, int ow, const float* __restrict x0, const float
       rest = e2 ? 0.f : rest;
       d1[C + c] = e3 ? rest : 0.f;
     }
+}
+
+// A 2x2/2 gradient leaves input pixels outside every window (odd widths and heights) at 0:
+// the columns right of the last window in the two input rows starting at d0 ...
+static void zeroRightOfWindows2x2(const ConvGeom& g, float* d0) {
+  const long rowLen = (long)g.w * g.cin, covered = 2L * g.ow * g.cin;
+  if (covered >= rowLen) return;
+  std::memset(d0 + covered, 0, sizeof(float) * (rowLen - covered));
+  std::memset(d0 + rowLen + covered, 0, sizeof(float) * (rowLen - covered));
+}
+
+// ... and the rows below the last window row of every image.
+static void zeroBelowWindows2x2(const ConvGeom& g, float* dx) {
+  const long rowLen = (long)g.w * g.cin, covered = 2L * g.oh;
+  if (covered >= g.h) return;
+  for (int b = 0; b < g.n; b++)
+    std::memset(dx + ((long)b * g.h + covered) * rowLen, 0, sizeof(float) * (g.h - covered) * rowLen);
 }
 
 // Calls f(std::integral_constant<int, C>) for C in 1..16, else f(C) with the runtime value.
@@ -129,10 +122,7 @@ static void maxPool2x2(const ConvGeom& g, const float* x, float* y) {
       const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
       const float* r0 = x + ((long)b * g.h + 2L * oy) * rowLen;
       float* out = y + r * g.ow * C;
-      if constexpr (std::is_same_v<decltype(cc), int>)
-        maxRow2x2(cc, g.ow, r0, r0 + rowLen, out);
-      else
-        maxRow2x2<decltype(cc)::value>(g.ow, r0, r0 + rowLen, out);
+      maxRow2x2(cc, g.ow, r0, r0 + rowLen, out);
     }
   });
 }
@@ -226,24 +216,11 @@ static void maxPoolGrad2x2(const ConvGeom& g, const float* x, const float* y, co
       float* d0 = dx + base;
       const float* m = y + r * g.ow * C;
       const float* d = dy + r * g.ow * C;
-      if constexpr (std::is_same_v<decltype(cc), int>)
-        maxGradRow2x2(cc, g.ow, x0, x0 + rowLen, m, d, d0, d0 + rowLen);
-      else
-        maxGradRow2x2<decltype(cc)::value>(g.ow, x0, x0 + rowLen, m, d, d0, d0 + rowLen);
-      // Pixels right of the last window.
-      const long covered = 2L * g.ow * C;
-      if (covered < rowLen) {
-        std::memset(d0 + covered, 0, sizeof(float) * (rowLen - covered));
-        std::memset(d0 + rowLen + covered, 0, sizeof(float) * (rowLen - covered));
-      }
+      maxGradRow2x2(cc, g.ow, x0, x0 + rowLen, m, d, d0, d0 + rowLen);
+      zeroRightOfWindows2x2(g, d0);
     }
   });
-  // Rows below the last window row.
-  for (int b = 0; b < g.n; b++) {
-    const long covered = 2L * g.oh;
-    if (covered < g.h)
-      std::memset(dx + ((long)b * g.h + covered) * rowLen, 0, sizeof(float) * (g.h - covered) * rowLen);
-  }
+  zeroBelowWindows2x2(g, dx);
 }
 
 void maxPoolGrad(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx) {
@@ -299,13 +276,9 @@ void maxPoolGrad(const ConvGeom& g, const float* x, const float* y, const float*
 
 // 2x2/2 average pooling, one output row. Sums in the general loop's order, starting from 0.f
 // (0.f + -0.f is +0.f), so the results are bit-identical to it.
-template <int C>
-static inline void avgRow2x2(int ow, const float* __restrict r0, const float* __restrict r1, float* __restrict o) {
-  for (int ox = 0; ox < ow; ox++, r0 += 2 * C, r1 += 2 * C, o += C)
-    for (int c = 0; c < C; c++) o[c] = ((((0.f + r0[c]) + r0[C + c]) + r1[c]) + r1[C + c]) * 0.25f;
-}
-
-static void avgRow2x2(int C, int ow, const float* __restrict r0, const float* __restrict r1, float* __restrict o) {
+template <class Channels>
+__attribute__((noinline)) static void avgRow2x2(Channels C, int ow, const float* __restrict r0,
+                                                const float* __restrict r1, float* __restrict o) {
   for (int ox = 0; ox < ow; ox++, r0 += 2L * C, r1 += 2L * C, o += C)
 #pragma omp simd
     for (int c = 0; c < C; c++) o[c] = ((((0.f + r0[c]) + r0[C + c]) + r1[c]) + r1[C + c]) * 0.25f;
@@ -313,19 +286,9 @@ static void avgRow2x2(int C, int ow, const float* __restrict r0, const float* __
 
 // Its gradient: each input pixel is in exactly one window and gets 0.f + dy / 4, as when the
 // general loop adds into a zeroed dx.
-template <int C>
-static inline void avgGradRow2x2(int ow, const float* __restrict d, float* __restrict d0, float* __restrict d1) {
-  for (int ox = 0; ox < ow; ox++, d0 += 2 * C, d1 += 2 * C, d += C)
-    for (int c = 0; c < C; c++) {
-      const float v = 0.f + d[c] * 0.25f;
-      d0[c] = v;
-      d0[C + c] = v;
-      d1[c] = v;
-      d1[C + c] = v;
-    }
-}
-
-static void avgGradRow2x2(int C, int ow, const float* __restrict d, float* __restrict d0, float* __restrict d1) {
+template <class Channels>
+__attribute__((noinline)) static void avgGradRow2x2(Channels C, int ow, const float* __restrict d,
+                                                    float* __restrict d0, float* __restrict d1) {
   for (int ox = 0; ox < ow; ox++, d0 += 2L * C, d1 += 2L * C, d += C)
 #pragma omp simd
     for (int c = 0; c < C; c++) {
@@ -347,10 +310,7 @@ static void avgPool2x2(const ConvGeom& g, const float* x, float* y) {
       const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
       const float* r0 = x + ((long)b * g.h + 2L * oy) * rowLen;
       float* out = y + r * g.ow * C;
-      if constexpr (std::is_same_v<decltype(cc), int>)
-        avgRow2x2(cc, g.ow, r0, r0 + rowLen, out);
-      else
-        avgRow2x2<decltype(cc)::value>(g.ow, r0, r0 + rowLen, out);
+      avgRow2x2(cc, g.ow, r0, r0 + rowLen, out);
     }
   });
 }
@@ -365,22 +325,11 @@ static void avgPoolGrad2x2(const ConvGeom& g, const float* dy, float* dx) {
       const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
       float* d0 = dx + ((long)b * g.h + 2L * oy) * rowLen;
       const float* d = dy + r * g.ow * C;
-      if constexpr (std::is_same_v<decltype(cc), int>)
-        avgGradRow2x2(cc, g.ow, d, d0, d0 + rowLen);
-      else
-        avgGradRow2x2<decltype(cc)::value>(g.ow, d, d0, d0 + rowLen);
-      const long covered = 2L * g.ow * C;
-      if (covered < rowLen) {
-        std::memset(d0 + covered, 0, sizeof(float) * (rowLen - covered));
-        std::memset(d0 + rowLen + covered, 0, sizeof(float) * (rowLen - covered));
-      }
+      avgGradRow2x2(cc, g.ow, d, d0, d0 + rowLen);
+      zeroRightOfWindows2x2(g, d0);
     }
   });
-  for (int b = 0; b < g.n; b++) {
-    const long covered = 2L * g.oh;
-    if (covered < g.h)
-      std::memset(dx + ((long)b * g.h + covered) * rowLen, 0, sizeof(float) * (g.h - covered) * rowLen);
-  }
+  zeroBelowWindows2x2(g, dx);
 }
 
 void avgPool(const ConvGeom& g, const float* x, float* y) {
