@@ -20,37 +20,45 @@ function perChannel(t: tf.Tensor | undefined, c: number): boolean {
   return t === undefined || (t.dtype === "float32" && t.rank === 1 && t.shape[0] === c);
 }
 
-export function installBatchNormGradient(backendName: string): void {
-  const original = tf.getGradient("FusedBatchNorm");
+/** A gradient function for the native backend: undefined for the cases it leaves to tfjs. */
+type NativeGradFunc = (...args: Parameters<tf.GradFunc>) => ReturnType<tf.GradFunc> | undefined;
+
+/**
+ * Replaces kernelName's registered gradient (once) with `native` while backendName is active;
+ * `native` returns undefined for the cases it does not take, which then get tfjs's own gradient.
+ */
+function replaceGradient(kernelName: string, backendName: string, native: NativeGradFunc): void {
+  const original = tf.getGradient(kernelName);
   if (!original || installed.has(original)) return;
-  const gradFunc: tf.GradFunc = (dy, saved, attrs) => {
-    const [x, mean, variance, scale] = saved as (tf.Tensor | undefined)[];
-    const d = dy as tf.Tensor;
-    const c = x ? x.shape[x.rank - 1] : -1;
-    const native = tf.getBackend() === backendName && x !== undefined && mean !== undefined && variance !== undefined &&
-      x.dtype === "float32" && d.dtype === "float32" && x.size === d.size && x.rank >= 1 &&
-      mean.dtype === "float32" && perChannel(mean, c) && perChannel(variance, c) && perChannel(scale, c);
-    if (!native) return original.gradFunc(dy, saved, attrs);
-    const inputs: tf.NamedTensorMap = { x, dy: d, mean, variance };
-    if (scale) inputs.scale = scale;
-    const [dx, dmean, dvariance, dscale, doffset] =
-      tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as unknown as tf.Tensor[];
-    return { x: () => dx, mean: () => dmean, variance: () => dvariance, scale: () => dscale, offset: () => doffset };
-  };
+  const gradFunc: tf.GradFunc = (dy, saved, attrs) =>
+    (tf.getBackend() === backendName ? native(dy, saved, attrs) : undefined) ?? original.gradFunc(dy, saved, attrs);
   const replacement = { ...original, gradFunc };
   installed.add(replacement);
   tf.registerGradient(replacement);
 }
 
+export function installBatchNormGradient(backendName: string): void {
+  replaceGradient("FusedBatchNorm", backendName, (dy, saved, attrs) => {
+    const [x, mean, variance, scale] = saved as (tf.Tensor | undefined)[];
+    const d = dy as tf.Tensor;
+    const c = x ? x.shape[x.rank - 1] : -1;
+    const native = x !== undefined && mean !== undefined && variance !== undefined &&
+      x.dtype === "float32" && d.dtype === "float32" && x.size === d.size && x.rank >= 1 &&
+      mean.dtype === "float32" && perChannel(mean, c) && perChannel(variance, c) && perChannel(scale, c);
+    if (!native) return undefined;
+    const inputs: tf.NamedTensorMap = { x, dy: d, mean, variance };
+    if (scale) inputs.scale = scale;
+    const [dx, dmean, dvariance, dscale, doffset] =
+      tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs) as unknown as tf.Tensor[];
+    return { x: () => dx, mean: () => dmean, variance: () => dvariance, scale: () => dscale, offset: () => doffset };
+  });
+}
+
 export function installMeanGradient(backendName: string): void {
-  const original = tf.getGradient("Mean");
-  if (!original || installed.has(original)) return;
-  const gradFunc: tf.GradFunc = (dy, saved, attrs) => {
+  replaceGradient("Mean", backendName, (dy, saved, attrs) => {
     const [x] = saved;
     const d = dy as tf.Tensor;
-    if (tf.getBackend() !== backendName || d.dtype !== "float32" || x === undefined) {
-      return original.gradFunc(dy, saved, attrs);
-    }
+    if (d.dtype !== "float32" || x === undefined) return undefined;
     const axes = tf.util.parseAxisParam((attrs as unknown as tf.MeanAttrs).axis, x.shape);
     const expandedShape = x.shape.map((size, i) => (axes.includes(i) ? 1 : size));
     const reduced = axes.reduce((n, axis) => n * x.shape[axis], 1);
@@ -58,24 +66,14 @@ export function installMeanGradient(backendName: string): void {
     return {
       x: () => tf.engine().runKernel(BROADCAST_SCALE, { x: d }, kernelAttrs as unknown as tf.NamedAttrMap) as tf.Tensor,
     };
-  };
-  const replacement = { ...original, gradFunc };
-  installed.add(replacement);
-  tf.registerGradient(replacement);
+  });
 }
 
 export function installReluGradient(backendName: string): void {
-  const original = tf.getGradient("Relu");
-  if (!original || installed.has(original)) return;
-  const gradFunc: tf.GradFunc = (dy, saved, attrs) => {
+  replaceGradient("Relu", backendName, (dy, saved) => {
     const [x] = saved;
     const d = dy as tf.Tensor;
-    if (tf.getBackend() !== backendName || d.dtype !== "float32" || x === undefined || x.dtype !== "float32" || d.size !== x.size) {
-      return original.gradFunc(dy, saved, attrs);
-    }
+    if (d.dtype !== "float32" || x === undefined || x.dtype !== "float32" || d.size !== x.size) return undefined;
     return { x: () => tf.engine().runKernel(RELU_GRAD, { a: d, b: x }) as tf.Tensor };
-  };
-  const replacement = { ...original, gradFunc };
-  installed.add(replacement);
-  tf.registerGradient(replacement);
+  });
 }
