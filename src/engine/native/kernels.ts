@@ -257,7 +257,7 @@ export function nativeKernels(
     };
   }
 
-  // --- alpha * a + beta * b (SGD and momentum updates, optimizer-updates.ts) ----------------------------------------
+  // --- alpha * a + beta * b (SGD and momentum updates, optimizer-updates.ts) -----------------
   kernels[SCALED_ADD] = (args) => {
     const { backend } = args;
     const { a, b } = args.inputs;
