@@ -112,19 +112,21 @@ static inline void withChannels(int C, F&& f) {
 // so only inputs well above that are split.
 static bool splitPool2x2(const ConvGeom& g) { return (long)g.n * g.h * g.w * g.cin > (1L << 21); }
 
-static void maxPool2x2(const ConvGeom& g, const float* x, float* y) {
-  const int C = g.cin;
-  const long rowLen = (long)g.w * C;
-  const long rows = (long)g.n * g.oh;
-  withChannels(C, [&](auto cc) {
+// body(cc, in, out) for every output row of a 2x2/2 pooling, with the channel count cc (see
+// withChannels), `in` the offset of the first of the row's two input rows and `out` the offset of
+// the output row; rows shared out over the threads for large inputs.
+template <class Body>
+static void forEachRow2x2(const ConvGeom& g, Body&& body) {
+  const long rowLen = (long)g.w * g.cin, rows = (long)g.n * g.oh;
+  withChannels(g.cin, [&](auto cc) {
 #pragma omp parallel for schedule(static) if (splitPool2x2(g))
-    for (long r = 0; r < rows; r++) {
-      const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
-      const float* r0 = x + ((long)b * g.h + 2L * oy) * rowLen;
-      float* out = y + r * g.ow * C;
-      maxRow2x2(cc, g.ow, r0, r0 + rowLen, out);
-    }
+    for (long r = 0; r < rows; r++) body(cc, (r / g.oh * g.h + 2L * (r % g.oh)) * rowLen, r * g.ow * g.cin);
   });
+}
+
+static void maxPool2x2(const ConvGeom& g, const float* x, float* y) {
+  const long rowLen = (long)g.w * g.cin;
+  forEachRow2x2(g, [&](auto cc, long in, long out) { maxRow2x2(cc, g.ow, x + in, x + in + rowLen, y + out); });
 }
 
 void maxPool(const ConvGeom& g, const float* x, float* y) {
@@ -204,21 +206,10 @@ static void maxPoolGradTiled(const ConvGeom& g, const float* x, const float* y, 
 }
 
 static void maxPoolGrad2x2(const ConvGeom& g, const float* x, const float* y, const float* dy, float* dx) {
-  const int C = g.cin;
-  const long rowLen = (long)g.w * C;
-  const long rows = (long)g.n * g.oh;
-  withChannels(C, [&](auto cc) {
-#pragma omp parallel for schedule(static) if (splitPool2x2(g))
-    for (long r = 0; r < rows; r++) {
-      const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
-      const long base = ((long)b * g.h + 2L * oy) * rowLen;
-      const float* x0 = x + base;
-      float* d0 = dx + base;
-      const float* m = y + r * g.ow * C;
-      const float* d = dy + r * g.ow * C;
-      maxGradRow2x2(cc, g.ow, x0, x0 + rowLen, m, d, d0, d0 + rowLen);
-      zeroRightOfWindows2x2(g, d0);
-    }
+  const long rowLen = (long)g.w * g.cin;
+  forEachRow2x2(g, [&](auto cc, long in, long out) {
+    maxGradRow2x2(cc, g.ow, x + in, x + in + rowLen, y + out, dy + out, dx + in, dx + in + rowLen);
+    zeroRightOfWindows2x2(g, dx + in);
   });
   zeroBelowWindows2x2(g, dx);
 }
@@ -301,33 +292,15 @@ __attribute__((noinline)) static void avgGradRow2x2(Channels C, int ow, const fl
 }
 
 static void avgPool2x2(const ConvGeom& g, const float* x, float* y) {
-  const int C = g.cin;
-  const long rowLen = (long)g.w * C;
-  const long rows = (long)g.n * g.oh;
-  withChannels(C, [&](auto cc) {
-#pragma omp parallel for schedule(static) if (splitPool2x2(g))
-    for (long r = 0; r < rows; r++) {
-      const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
-      const float* r0 = x + ((long)b * g.h + 2L * oy) * rowLen;
-      float* out = y + r * g.ow * C;
-      avgRow2x2(cc, g.ow, r0, r0 + rowLen, out);
-    }
-  });
+  const long rowLen = (long)g.w * g.cin;
+  forEachRow2x2(g, [&](auto cc, long in, long out) { avgRow2x2(cc, g.ow, x + in, x + in + rowLen, y + out); });
 }
 
 static void avgPoolGrad2x2(const ConvGeom& g, const float* dy, float* dx) {
-  const int C = g.cin;
-  const long rowLen = (long)g.w * C;
-  const long rows = (long)g.n * g.oh;
-  withChannels(C, [&](auto cc) {
-#pragma omp parallel for schedule(static) if (splitPool2x2(g))
-    for (long r = 0; r < rows; r++) {
-      const int b = (int)(r / g.oh), oy = (int)(r % g.oh);
-      float* d0 = dx + ((long)b * g.h + 2L * oy) * rowLen;
-      const float* d = dy + r * g.ow * C;
-      avgGradRow2x2(cc, g.ow, d, d0, d0 + rowLen);
-      zeroRightOfWindows2x2(g, d0);
-    }
+  const long rowLen = (long)g.w * g.cin;
+  forEachRow2x2(g, [&](auto cc, long in, long out) {
+    avgGradRow2x2(cc, g.ow, dy + out, dx + in, dx + in + rowLen);
+    zeroRightOfWindows2x2(g, dx + in);
   });
   zeroBelowWindows2x2(g, dx);
 }
