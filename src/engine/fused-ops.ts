@@ -15,7 +15,8 @@ export const BATCH_NORM_TRAIN_GRAD = "LabnativeBatchNormTrainGrad";
  *
  * @example
  * const fused = batchNormTraining(x, gamma, beta, 1e-5);
- * const { y, mean, variance } = fused ?? momentsThenBatchNorm(x);
+ * const { mean, variance } = fused ?? tf.moments(x, [0, 1, 2]);
+ * const y = fused?.y ?? tf.batchNorm(x, mean, variance, beta, gamma, 1e-5);
  */
 export function batchNormTraining(
   x: tf.Tensor, scale: tf.Tensor | undefined, offset: tf.Tensor | undefined, epsilon: number,
