@@ -4,10 +4,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { executeNotebook } from "./build/execute/index.js";
 import { UserError, readNotebook, writeFileAtomic, writeNotebook } from "./build/notebook.js";
 import { applyParameters, parseParameter } from "./build/parameters.js";
-import { buildNotebook, checkKernel, reportName } from "./build/pipeline.js";
+import { buildNotebook, checkKernel, executeStage, reportName } from "./build/pipeline.js";
 import { findChromium, launchChromium } from "./build/print/chromium.js";
 import { printPdf } from "./build/print/pdf.js";
 import { TerminalProgress } from "./build/progress.js";
@@ -25,6 +24,8 @@ const USAGE = `usage: labreport <command> [options]
       --html             also write reports/<name>.html
       --template DIR     use another report template (default: templates/)
       --cell-timeout S   fail a cell that runs longer than S seconds
+      --rerun            execute even where a stored execution is current (front matter freeze: auto)
+      -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE)
   execute NOTEBOOK [-o OUT.ipynb] [--param NAME=VALUE]   run a notebook, write the executed copy
   render EXECUTED.ipynb [-o OUT.html] [--template DIR]    executed notebook → report HTML
   pdf REPORT.html [-o OUT.pdf]                            report HTML → PDF
@@ -38,6 +39,7 @@ const OPTIONS = {
   html: { type: "boolean" },
   template: { type: "string" },
   "cell-timeout": { type: "string" },
+  rerun: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -106,10 +108,11 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
           html: Boolean(values.html),
           templateDir: values.template as string | undefined,
           cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
+          rerun: Boolean(values.rerun),
           progress,
           browser: chromium.browser,
         });
-        progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${plural(result.figures, "figure")}, ${plural(result.tables, "table")})`);
+        progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${plural(result.figures, "figure")}, ${plural(result.tables, "table")}; ${result.execution})`);
       } catch (err) {
         failed++;
         progress.notebookEnd(false, "failed");
@@ -129,10 +132,39 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   return failed ? 1 : 0;
 }
 
+/**
+ * papermill spells a parameter `-p NAME VALUE`; labreport also takes `-p NAME=VALUE` and
+ * `--param NAME=VALUE`. All become `--param NAME=VALUE` before the options are parsed.
+ */
+export function normalizeParamFlags(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === "-p" || a === "--parameters") {
+      const name = argv[i + 1];
+      if (name === undefined) throw new UsageError(`${a} needs NAME VALUE (or NAME=VALUE), e.g. -p epochs 2`);
+      if (name.includes("=")) {
+        out.push(`--param=${name}`);
+        i += 1;
+      } else {
+        const value = argv[i + 2];
+        if (value === undefined) throw new UsageError(`${a} ${name}: missing the value, e.g. -p ${name} 2`);
+        out.push(`--param=${name}=${value}`);
+        i += 2;
+      }
+    } else out.push(a);
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: normalizeParamFlags(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message.split("\n")[0]);
   }
@@ -154,12 +186,15 @@ async function main(argv: string[]): Promise<number> {
       const source = readNotebook(file);
       checkKernel(source, file);
       const nb = applyParameters(source, parameters(values.param), file);
-      const result = await executeNotebook(nb, { cwd: path.dirname(path.resolve(file)), file });
       const out = values.o ?? path.join("reports", `${reportName(file)}.ipynb`);
-      writeNotebook(out, result.notebook);
-      if (result.failure) {
-        throw new UserError(`${file}: cell ${result.failure.cellIndex + 1} failed: ${result.failure.message} (partial run written to ${out})`);
-      }
+      const timeout = values["cell-timeout"];
+      if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
+      // The same stage as build's: eval: false honoured, the cell timeout applied, one-line errors.
+      const { executed } = await executeStage(nb, file, {
+        cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
+        failedPath: out.replace(/\.ipynb$/i, "") + ".failed.ipynb",
+      });
+      writeNotebook(out, executed);
       console.log(`wrote ${out}`);
       return 0;
     }

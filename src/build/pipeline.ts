@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { executeNotebook } from "./execute/index.js";
+import { FreezeMode, freezeKey, freezeMode, freezePath, lookupFrozen, storeFrozen } from "./freeze.js";
 import { CodeCell, Notebook, UserError, joinSource, readNotebook, writeFileAtomic, writeNotebook } from "./notebook.js";
 import { applyParameters, parameterSummary } from "./parameters.js";
 import { printPdf } from "./print/pdf.js";
@@ -29,6 +30,8 @@ export interface BuildOptions {
   html?: boolean;
   templateDir?: string;
   cellTimeoutMs?: number;
+  /** Execute even when the notebook's stored execution (`freeze: auto`) is current. */
+  rerun?: boolean;
   progress: ProgressSink;
   browser?: Browser;
 }
@@ -40,6 +43,8 @@ export interface BuildResult {
   figures: number;
   tables: number;
   warnings: string[];
+  /** "executed (why)", "frozen (why)" or "rendered from stored outputs". */
+  execution: string;
 }
 
 export function reportName(file: string): string {
@@ -73,10 +78,55 @@ export function checkKernel(nb: Notebook, file: string): void {
  * Problems that would only show after the notebook ran (front matter that is not YAML, a missing
  * template) are found before it runs: an assignment's training can take an hour.
  */
-function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | undefined): void {
+function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | undefined): FreezeMode {
   checkKernel(nb, file);
-  readFrontMatter(nb.cells, file);
+  const { front } = readFrontMatter(nb.cells, file);
   checkTemplate(templateDir);
+  return freezeMode(front, file);
+}
+
+export interface ExecuteStageOptions {
+  cellTimeoutMs?: number;
+  progress?: ProgressSink;
+  /** Where the partial run of a failing notebook is written (named in the error). */
+  failedPath: string;
+}
+
+/**
+ * The execute stage, as `build` and `labreport execute` both run it: `eval: false` cells skipped,
+ * the cell timeout applied, a failing cell an error naming it (the partial run kept for inspection).
+ */
+export async function executeStage(configured: Notebook, file: string, opts: ExecuteStageOptions): Promise<{ executed: Notebook; run: RunInfo }> {
+  const { forKernel, skipped } = withoutUnevaluated(configured);
+  const result = await executeNotebook(forKernel, {
+    cwd: path.dirname(path.resolve(file)),
+    file,
+    cellTimeoutMs: opts.cellTimeoutMs,
+    onCell: (p) => opts.progress?.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
+    onDisplay: (d) => {
+      const meta = (d.metadata?.labreport ?? {}) as { kind?: string };
+      const text = d.data["text/plain"];
+      if (meta.kind === "progress" && typeof text === "string") opts.progress?.detail(text);
+    },
+  });
+  const executed = result.notebook;
+  for (const i of skipped) executed.cells[i].source = configured.cells[i].source;
+  if (result.failure) {
+    writeNotebook(opts.failedPath, executed);
+    const f = result.failure;
+    throw new UserError(
+      `${file}: cell ${f.cellIndex + 1} (code cell ${f.codeCellNumber}) failed: ${f.message} — fix it and rebuild; ` +
+        `the previous report is kept, the failed run is in ${opts.failedPath}`,
+    );
+  }
+  const k = result.kernelInfo;
+  const run: RunInfo = {
+    executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
+    durationMs: result.durationMs,
+    kernel: k ? `${k.implementation} ${k.implementationVersion}${k.languageVersion ? ` (TypeScript ${k.languageVersion})` : ""}, Node ${process.version}` : undefined,
+    parameters: parameterSummary(configured),
+  };
+  return { executed, run };
 }
 
 export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
@@ -86,7 +136,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
 
   // 1-2. load and configure
   const source = readNotebook(file);
-  checkBeforeRunning(source, file, opts.templateDir);
+  const freeze = checkBeforeRunning(source, file, opts.templateDir);
   // `--out` set to the notebook's own folder would put the executed copy over the user's notebook.
   if (opts.execute !== false && path.resolve(executedPath) === path.resolve(file)) {
     throw new UserError(`${file}: --out ${opts.outDir} would write the executed notebook over this notebook; choose another --out folder (e.g. reports/)`);
@@ -94,39 +144,33 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   const configured = applyParameters(source, opts.parameters ?? {}, file);
   let executed = configured;
   let run: RunInfo = { note: "rendered from stored outputs, not re-executed" };
+  let execution = "rendered from stored outputs";
 
-  // 3. execute
-  if (opts.execute !== false) {
-    const { forKernel, skipped } = withoutUnevaluated(configured);
-    const result = await executeNotebook(forKernel, {
-      cwd: path.dirname(path.resolve(file)),
-      file,
+  // 3. execute, or take the stored execution when code, parameters and library are unchanged
+  const key = freeze !== false && opts.execute !== false ? freezeKey(configured) : undefined;
+  const lookup = key && !opts.rerun ? lookupFrozen(file, key, freeze) : undefined;
+  if (lookup?.warning) opts.progress.info(`  warning: ${lookup.warning}`);
+  if (lookup?.status === "hit") {
+    executed = lookup.stored.notebook;
+    // Prose and raw cells come from the notebook as it is now: editing them never needs a rerun.
+    // Code cells are matched in order (the key guarantees the same code cells).
+    const storedCode = executed.cells.filter((c) => c.cell_type === "code");
+    executed = { ...executed, cells: configured.cells.map((cell) => (cell.cell_type === "code" ? storedCode.shift() ?? cell : cell)) };
+    run = { ...lookup.stored.run, note: `frozen: rendered from the stored execution (${path.relative(process.cwd(), freezePath(file))})` };
+    execution = `frozen (${lookup.why})`;
+  } else if (opts.execute !== false) {
+    ({ executed, run } = await executeStage(configured, file, {
       cellTimeoutMs: opts.cellTimeoutMs,
-      onCell: (p) => opts.progress.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
-      onDisplay: (d) => {
-        const meta = (d.metadata?.labreport ?? {}) as { kind?: string };
-        const text = d.data["text/plain"];
-        if (meta.kind === "progress" && typeof text === "string") opts.progress.detail(text);
-      },
-    });
-    executed = result.notebook;
-    for (const i of skipped) executed.cells[i].source = configured.cells[i].source;
-    if (result.failure) {
-      const failedPath = path.join(opts.outDir, `${name}.failed.ipynb`);
-      writeNotebook(failedPath, executed);
-      const f = result.failure;
-      throw new UserError(
-        `${file}: cell ${f.cellIndex + 1} (code cell ${f.codeCellNumber}) failed: ${f.message} — fix it and rebuild; ` +
-          `the previous report is kept, the failed run is in ${failedPath}`,
-      );
-    }
-    const k = result.kernelInfo;
-    run = {
-      executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
-      durationMs: result.durationMs,
-      kernel: k ? `${k.implementation} ${k.implementationVersion}${k.languageVersion ? ` (TypeScript ${k.languageVersion})` : ""}, Node ${process.version}` : undefined,
-      parameters: parameterSummary(configured),
-    };
+      progress: opts.progress,
+      failedPath: path.join(opts.outDir, `${name}.failed.ipynb`),
+    }));
+    execution = lookup ? `executed (${opts.rerun ? "--rerun" : lookup.why})` : opts.rerun ? "executed (--rerun)" : "executed";
+    // Only a build at the notebook's own parameters is stored: a quick draft with --param must not
+    // replace the full run that the next plain build renders from.
+    if (key && Object.keys(opts.parameters ?? {}).length === 0) {
+      storeFrozen(file, { key, run, notebook: executed });
+      execution += `, stored in ${path.relative(process.cwd(), freezePath(file))}`;
+    } else if (key) execution += ", not stored (--param given)";
   } else if (!executed.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
     throw new UserError(`${file}: has no stored outputs to render; build it without --no-execute`);
   }
@@ -148,5 +192,6 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
     figures: report.figures,
     tables: report.tables,
     warnings: report.warnings,
+    execution,
   };
 }

@@ -1,0 +1,127 @@
+// Freeze: a notebook with `freeze: auto` re-executes only when its code, its parameters or the
+// library change; otherwise the build renders the stored execution. Real kernel, real Chromium.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { codeHash, freezeMode, libraryHash } from "../../src/build/freeze.js";
+import { CLI, FIXTURES, REPO } from "../paths.js";
+import { code, md, notebook } from "../notebooks.js";
+
+function labreport(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: "utf8", timeout: 180_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The token the notebook printed in this build's executed copy. */
+function token(executedFile: string): string {
+  const nb = JSON.parse(fs.readFileSync(executedFile, "utf8"));
+  const text = nb.cells[3].outputs.map((o: { text?: string | string[] }) => [o.text ?? ""].flat().join("")).join("");
+  const m = /token (\S+) draws (\d+)/.exec(text);
+  assert.ok(m, `token printed: ${text}`);
+  return `${m[1]} ${m[2]}`;
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-freeze-"));
+const nbFile = path.join(work, "frozen.ipynb");
+const out = path.join(work, "reports");
+const store = path.join(work, "_freeze", "frozen.json");
+fs.copyFileSync(path.join(FIXTURES, "freeze", "frozen.ipynb"), nbFile);
+
+function editCell(index: number, source: string): void {
+  const nb = JSON.parse(fs.readFileSync(nbFile, "utf8"));
+  nb.cells[index].source = source;
+  fs.writeFileSync(nbFile, JSON.stringify(nb));
+}
+
+test("freeze: the first build executes and stores; an unchanged rebuild renders the store without executing", () => {
+  // The fixture imports nothing, so it runs from a folder outside the repository.
+  const first = labreport(["build", nbFile, "--out", out]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /frozen\.pdf .*; executed \(nothing stored yet\), stored in /);
+  assert.ok(fs.existsSync(store));
+  const stored = token(path.join(out, "frozen.ipynb"));
+
+  const second = labreport(["build", nbFile, "--out", out]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /frozen \(code, parameters and library unchanged since \d{4}-\d\d-\d\d/);
+  assert.equal(token(path.join(out, "frozen.ipynb")), stored, "the stored outputs, not a new execution");
+  const text = spawnSync("pdftotext", [path.join(out, "frozen.pdf"), "-"], { encoding: "utf8" }).stdout;
+  assert.match(text, new RegExp(`token ${stored.split(" ")[0]}`));
+  assert.match(text, /frozen: rendered from the stored execution/);
+});
+
+test("freeze: editing prose keeps the store (and the new prose is printed); editing code re-executes", () => {
+  const before = token(path.join(out, "frozen.ipynb"));
+  editCell(1, "Prose rewritten after the run.");
+  const prose = labreport(["build", nbFile, "--out", out]);
+  assert.equal(prose.code, 0, prose.stderr);
+  assert.match(prose.stderr, /frozen \(/);
+  assert.equal(token(path.join(out, "frozen.ipynb")), before);
+  assert.match(spawnSync("pdftotext", [path.join(out, "frozen.pdf"), "-"], { encoding: "utf8" }).stdout, /Prose rewritten after the run/);
+
+  editCell(2, "const draws = 3;");
+  const changed = labreport(["build", nbFile, "--out", out]);
+  assert.equal(changed.code, 0, changed.stderr);
+  assert.match(changed.stderr, /executed \(code or parameters changed\), stored in/);
+  assert.match(token(path.join(out, "frozen.ipynb")), / 3$/);
+});
+
+test("freeze: --rerun executes anyway; --param / -p executes without replacing the store", () => {
+  const before = token(path.join(out, "frozen.ipynb"));
+  const rerun = labreport(["build", nbFile, "--out", out, "--rerun"]);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.match(rerun.stderr, /executed \(--rerun\)/);
+  const afterRerun = token(path.join(out, "frozen.ipynb"));
+  assert.notEqual(afterRerun, before);
+
+  const storeBefore = fs.readFileSync(store, "utf8");
+  const draft = labreport(["build", nbFile, "--out", out, "-p", "draws", "7"]);
+  assert.equal(draft.code, 0, draft.stderr);
+  assert.match(draft.stderr, /executed \(code or parameters changed\), not stored \(--param given\)/);
+  assert.match(token(path.join(out, "frozen.ipynb")), / 7$/);
+  assert.equal(fs.readFileSync(store, "utf8"), storeBefore, "a --param draft leaves the stored full run alone");
+
+  const again = labreport(["build", nbFile, "--out", out, "-p", "draws=7"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(token(path.join(out, "frozen.ipynb")), / 7$/);
+
+  const plain = labreport(["build", nbFile, "--out", out]);
+  assert.match(plain.stderr, /frozen \(/);
+  assert.equal(token(path.join(out, "frozen.ipynb")), afterRerun);
+});
+
+test("freeze: a corrupt store is a specific warning and a re-execution that repairs it", () => {
+  fs.writeFileSync(store, "{ not json");
+  const r = labreport(["build", nbFile, "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: .*_freeze\/frozen\.json is corrupt \(.*\); re-executing the notebook/);
+  assert.match(r.stderr, /executed \(stored execution unreadable\), stored in/);
+  assert.doesNotThrow(() => JSON.parse(fs.readFileSync(store, "utf8")));
+});
+
+test("freeze key: code cells only; the library hash covers src/ but not the report build", () => {
+  const a = notebook(md("one"), code("const x = 1;"));
+  const b = notebook(md("two"), md("more prose"), code("const x = 1;"));
+  const c = notebook(md("one"), code("const x = 2;"));
+  assert.equal(codeHash(a), codeHash(b));
+  assert.notEqual(codeHash(a), codeHash(c));
+
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-libhash-"));
+  fs.mkdirSync(path.join(root, "src", "build"), { recursive: true });
+  fs.mkdirSync(path.join(root, "src", "train"), { recursive: true });
+  fs.writeFileSync(path.join(root, "src", "train", "fit.ts"), "export const lr = 0.1;");
+  fs.writeFileSync(path.join(root, "src", "build", "report.ts"), "export const css = 1;");
+  const h0 = libraryHash(root);
+  fs.writeFileSync(path.join(root, "src", "build", "report.ts"), "export const css = 2;");
+  assert.equal(libraryHash(root), h0, "the report pipeline is not the library");
+  fs.writeFileSync(path.join(root, "src", "train", "fit.ts"), "export const lr = 0.2;");
+  assert.notEqual(libraryHash(root), h0, "a library change invalidates stored executions");
+
+  assert.equal(freezeMode({}, "x.ipynb"), false);
+  assert.equal(freezeMode({ freeze: "auto" }, "x.ipynb"), "auto");
+  assert.equal(freezeMode({ execute: { freeze: true } }, "x.ipynb"), true);
+  assert.throws(() => freezeMode({ freeze: "sometimes" }, "x.ipynb"), /x\.ipynb: front matter "freeze: sometimes" is not one of auto, true, false/);
+});
