@@ -36,14 +36,15 @@ export function batchLine(epoch: number, seen: number, total: number, loss: numb
  * The summary line of one epoch.
  *
  * @example
- * console.log(epochLine(history.last(), 10)); // "Epoch 3/10: train loss 0.0812, accuracy 97.51%; … (12.3 s, 4870 samples/s)"
+ * console.log(epochLine(history.last(), 10)); // "Epoch 3/10: train loss 0.0812, acc 97.51% | val loss … | 12.3 s, 4870/s"
  */
 export function epochLine(logs: EpochLogs, epochs: number): string {
+  // Kept under ~90 characters so that a printed report shows one line per epoch.
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  let line = `Epoch ${logs.epoch}/${epochs}: train loss ${logs.trainLoss.toFixed(4)}, accuracy ${pct(logs.trainAccuracy)}`;
-  if (!Number.isNaN(logs.valLoss)) line += `; validation loss ${logs.valLoss.toFixed(4)}, accuracy ${pct(logs.valAccuracy)}`;
-  const rate = Number.isFinite(logs.samplesPerSecond) ? `, ${Math.round(logs.samplesPerSecond)} samples/s` : "";
-  return `${line} (${logs.seconds.toFixed(1)} s${rate})`;
+  let line = `Epoch ${logs.epoch}/${epochs}: train loss ${logs.trainLoss.toFixed(4)}, acc ${pct(logs.trainAccuracy)}`;
+  if (!Number.isNaN(logs.valLoss)) line += ` | val loss ${logs.valLoss.toFixed(4)}, acc ${pct(logs.valAccuracy)}`;
+  const rate = Number.isFinite(logs.samplesPerSecond) ? `, ${Math.round(logs.samplesPerSecond)}/s` : "";
+  return `${line} | ${logs.seconds.toFixed(1)} s${rate}`;
 }
 
 /**

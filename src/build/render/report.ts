@@ -274,18 +274,67 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]<>#$@|]/g, "\\$&");
 }
 
-function formatCell(value: string | number | null): string {
+/** Decimals written in a number's shortest form (1e-7 counts its 7). */
+function decimalsOf(x: number): number {
+  const [mantissa, exponent] = String(x).split("e");
+  const fraction = mantissa.split(".")[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent ?? 0));
+}
+
+/**
+ * One number of decimals per numeric column, so that the decimal points line up (4.580 above 5.200,
+ * not 4.58 above 5.2): the most any of its values has, at most 6. Integer-only columns stay integers.
+ */
+export function columnDecimals(table: TableData): (number | undefined)[] {
+  return table.columns.map((_, c) => {
+    const values = table.rows.map((r) => r[c]).filter((v) => v !== null && v !== undefined);
+    if (!values.length || !values.every((v) => typeof v === "number" && Number.isFinite(v))) return undefined;
+    const nums = values as number[];
+    if (nums.every(Number.isInteger)) return undefined;
+    return Math.min(6, Math.max(...nums.map(decimalsOf)));
+  });
+}
+
+function formatCell(value: string | number | null, decimals: number | undefined): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "number") return Number.isInteger(value) ? value.toLocaleString("en-US") : String(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return String(value);
+    if (decimals === undefined) return Number.isInteger(value) ? value.toLocaleString("en-US") : String(value);
+    return value.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  }
   return escapeHtml(value);
 }
 
 export function tableHtml(table: TableData): string {
+  const decimals = columnDecimals(table);
   const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+  // Short labels ("MLP 784-512-10") never break inside a token; long text still wraps.
+  const cls = (v: string | number | null) => (typeof v === "number" ? "num" : typeof v === "string" && v.length <= 24 ? "nowrap" : "");
   const rows = table.rows
-    .map((r) => `<tr>${r.map((v) => `<td class="${typeof v === "number" ? "num" : ""}">${formatCell(v)}</td>`).join("")}</tr>`)
+    .map((r) => `<tr>${r.map((v, c) => `<td class="${cls(v)}">${formatCell(v, decimals[c])}</td>`).join("")}</tr>`)
     .join("\n");
   return `<table class="data"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/**
+ * The engine as a reader wants it: what it is and, in words, why it was chosen. The raw reason (an
+ * exception message when tfjs-node failed to load) stays in the executed notebook's metadata.
+ */
+export function describeEngine(name: string, reason: string | undefined): string {
+  const what: Record<string, string> = {
+    native: "native (labreport's C++ kernels on OpenBLAS and oneDNN",
+    "tfjs-node": "tfjs-node (TensorFlow's C library",
+    "tfjs-node-gpu": "tfjs-node-gpu (TensorFlow's C library on the GPU",
+    cpu: "cpu (TensorFlow.js in plain JavaScript",
+  };
+  const notes: string[] = [];
+  const r = reason ?? "";
+  if (/forced/i.test(r)) notes.push("chosen with LABREPORT_ENGINE");
+  if (/tfjs-node(?!-gpu) unavailable|Cannot find module '@tensorflow\/tfjs-node'/.test(r)) notes.push("tfjs-node not installed");
+  if (/native engine unavailable/.test(r)) notes.push("native engine not built");
+  const head = what[name] ?? `${name} (`;
+  const tail = notes.length ? `; ${notes.join("; ")})` : ")";
+  return head.endsWith("(") ? `${name}${notes.length ? ` (${notes.join("; ")})` : ""}` : head + tail;
 }
 
 /** The title block; title and subtitle may hold inline Markdown and math ("$k$-means"). */
@@ -314,7 +363,7 @@ function formatDuration(ms: number): string {
 
 function runInfoBlock(run: RunInfo | undefined, engine: LabreportMeta | undefined): string {
   const rows: [string, string][] = [];
-  if (engine) rows.push(["Engine", `${String(engine.name)}${engine.reason ? ` (${String(engine.reason)})` : ""}`]);
+  if (engine) rows.push(["Engine", describeEngine(String(engine.name), engine.reason === undefined ? undefined : String(engine.reason))]);
   if (run?.kernel) rows.push(["Kernel", run.kernel]);
   if (run?.executedAt) rows.push(["Executed", run.executedAt]);
   if (run?.durationMs !== undefined) rows.push(["Run time", formatDuration(run.durationMs)]);
