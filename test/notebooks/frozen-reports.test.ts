@@ -1,0 +1,31 @@
+// The main command on a fresh clone renders every assignment from its stored full-configuration
+// execution (notebooks/_freeze/), without training: this fails when a change to the library or to a
+// notebook's code was committed without re-running that notebook and committing its new store.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { CLI, REPO } from "../paths.js";
+
+const notebooks = fs.readdirSync(path.join(REPO, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+
+test("every notebook in notebooks/ is frozen at its full configuration and renders from the store", () => {
+  assert.ok(notebooks.length >= 5, `the five seed assignments are notebooks: ${notebooks.join(", ")}`);
+  for (const nb of notebooks) {
+    const front = JSON.parse(fs.readFileSync(path.join(REPO, "notebooks", nb), "utf8")).cells[0];
+    assert.match([front.source].flat().join(""), /^freeze: auto$/m, `${nb} declares freeze: auto`);
+    assert.ok(fs.existsSync(path.join(REPO, "notebooks", "_freeze", nb.replace(/\.ipynb$/, ".json"))), `${nb} has a stored execution`);
+  }
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-frozen-"));
+  const r = spawnSync(process.execPath, [CLI, "build", "--out", out], { cwd: REPO, encoding: "utf8", timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  for (const nb of notebooks) {
+    const name = nb.replace(/\.ipynb$/, "");
+    assert.match(r.stderr, new RegExp(`${name}\\.ipynb ✓ .*${name}\\.pdf .*frozen \\(code, parameters and library unchanged`), `${nb} rendered from its store:\n${r.stderr}`);
+    const text = spawnSync("pdftotext", [path.join(out, `${name}.pdf`), "-"], { encoding: "utf8" }).stdout;
+    assert.match(text, /frozen: rendered from the stored execution/);
+    assert.doesNotMatch(text, /\?@/, `${nb}: every cross-reference resolves`);
+  }
+});
