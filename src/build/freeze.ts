@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CodeCell, Notebook, UserError, joinSource, writeFileAtomic } from "./notebook.js";
+import { parseCellOptions } from "./render/cell-options.js";
 import type { RunInfo } from "./render/report.js";
 
 /** What a stored execution depends on; each part is a hash, so the build can say which one changed. */
@@ -45,9 +46,19 @@ function sha256(parts: Iterable<string>): string {
   return h.digest("hex").slice(0, 16);
 }
 
-/** Only code matters: Markdown, raw cells, outputs and metadata can change without a rerun. */
+/**
+ * Only what runs matters: Markdown, raw cells, outputs, tags and the display options of a cell
+ * (`//| fig-cap: …`, `echo`, `label`) can change without a rerun; `eval` and the code itself cannot.
+ */
 export function codeHash(nb: Notebook): string {
-  return sha256(nb.cells.filter((c): c is CodeCell => c.cell_type === "code").map((c) => joinSource(c.source)));
+  return sha256(
+    nb.cells
+      .filter((c): c is CodeCell => c.cell_type === "code")
+      .map((c) => {
+        const { options, code } = parseCellOptions(joinSource(c.source));
+        return options.eval ? code : `//| eval: false\n${code}`;
+      }),
+  );
 }
 
 // dist/src/build/freeze.js → the repository root.

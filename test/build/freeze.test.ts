@@ -108,6 +108,9 @@ test("freeze key: code cells only; the library hash covers src/ but not the repo
   const c = notebook(md("one"), code("const x = 2;"));
   assert.equal(codeHash(a), codeHash(b));
   assert.notEqual(codeHash(a), codeHash(c));
+  // Display options do not change what runs; eval does.
+  assert.equal(codeHash(notebook(code("//| echo: false\n//| fig-cap: A caption\nconst x = 1;"))), codeHash(a));
+  assert.notEqual(codeHash(notebook(code("//| eval: false\nconst x = 1;"))), codeHash(a));
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-libhash-"));
   fs.mkdirSync(path.join(root, "src", "build"), { recursive: true });
