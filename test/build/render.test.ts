@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { Notebook, readNotebook } from "../../src/build/notebook.js";
 import { parseCellOptions } from "../../src/build/render/cell-options.js";
 import { renderReport } from "../../src/build/render/report.js";
-import { textOf } from "../notebooks.js";
+import { code, md, notebook, raw, textOf } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 
 const sample = () => readNotebook(path.join(FIXTURES, "render-sample.ipynb"));
@@ -132,4 +132,31 @@ test("Markdown written by code (showMarkdown outputs) resolves cross-references 
   const report = await renderReport(nb, { file: "md-output.ipynb" });
   assert.match(report.html, /As <a class="xref" href="#sec-method">Section 1<\/a> and <a class="xref" href="#tbl-later">Table 1<\/a> say/);
   assert.deepEqual(report.warnings, []);
+});
+
+test("authoring: author ids in the title block, numbered listings, citations with a References section, code in an appendix", async () => {
+  const nb = notebook(
+    raw(`---\ntitle: Cited\nauthor:\n  - name: Xingkai Wang\n    netid: xwg510\n  - Ada Lovelace\nreferences:\n  - id: kingma2015\n    author: [{family: Kingma, given: Diederik P.}, {family: Ba, given: Jimmy}]\n    title: "Adam: a method for stochastic optimization"\n    issued: 2015\n    container-title: ICLR\n  - id: unused\n    title: Never cited\n---`),
+    md("Adam [@kingma2015] trains it; see @lst-net and [@lst-net]. Unknown: [@nobody]."),
+    code("//| lst-label: lst-net\n//| lst-cap: The network, defined in TypeScript.\nconst net = 1;"),
+  );
+  const r = await renderReport(nb, { file: "cited.ipynb" });
+  const text = textOf(r.html);
+  assert.match(text, /Xingkai Wang \(netid xwg510\), Ada Lovelace/);
+  assert.match(text, /Adam \[1\] trains it; see Listing 1 and Listing 1\s*\. Unknown: \[\?@nobody\]/);
+  assert.match(text, /Listing 1: The network, defined in TypeScript\./);
+  assert.match(r.html, /<ol><li>Diederik/);
+  assert.match(text, /References Diederik P\. Kingma and Jimmy Ba \(2015\)\. Adam: a method for stochastic optimization\. ICLR\./);
+  assert.doesNotMatch(text, /Never cited/);
+  assert.ok(r.warnings.some((w) => /citation @nobody is not in the bibliography/.test(w)), r.warnings.join("\n"));
+
+  const bib = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labreport-bib-")), "refs.bib");
+  fs.writeFileSync(bib, "@article{gu2017,\n  author = {Gu, Jiuxiang and Wang, Zhenhua},\n  title = {Recent Advances in {Convolutional} Neural Networks},\n  year = 2017,\n  journal = \"Pattern Recognition\"\n}\n");
+  const withFile = notebook(raw(`---\ntitle: Bib\nbibliography: ${bib}\ncode: appendix\n---`), md("CNNs [@gu2017]."), code("const visible = 2;"));
+  const r2 = textOf((await renderReport(withFile, { file: "bib.ipynb" })).html);
+  assert.match(r2, /CNNs \[1\]\s*\./);
+  assert.match(r2, /Jiuxiang Gu and Zhenhua Wang \(2017\)\. Recent Advances in Convolutional Neural Networks\. Pattern Recognition\./);
+  // code: appendix moves the listing after the body, before the references.
+  assert.ok(r2.indexOf("const visible = 2") > r2.indexOf("Appendix: code"));
+  assert.ok(r2.indexOf("Appendix: code") > r2.indexOf("CNNs [1]"));
 });

@@ -17,6 +17,8 @@ export const CELL_OPTIONS = {
   "fig-cap": { type: "string", description: "caption of the cell's figure (numbered 'Figure n')" },
   "tbl-cap": { type: "string", description: "caption of the cell's table (numbered 'Table n')" },
   warning: { type: "boolean", default: true, description: "show the cell's stderr output in the report" },
+  "lst-label": { type: "string", description: "cross-reference label of the cell's code as a numbered listing: lst-…" },
+  "lst-cap": { type: "string", description: "caption of the cell's code, shown as 'Listing n'" },
 } satisfies Record<string, OptionSpec>;
 
 export interface CellOptions {
@@ -28,6 +30,8 @@ export interface CellOptions {
   label?: string;
   "fig-cap"?: string;
   "tbl-cap"?: string;
+  "lst-label"?: string;
+  "lst-cap"?: string;
 }
 
 export interface ParsedCell {

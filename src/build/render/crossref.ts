@@ -1,7 +1,8 @@
 // Quarto-style cross-references: labels (fig-, tbl-, eq-, sec-) get numbers in document order,
-// and `@fig-name` in prose becomes "Figure 2" linking to it.
+// and `@fig-name` in prose becomes "Figure 2" linking to it. Citations of the bibliography ride along.
+import { Citations } from "./bibliography.js";
 
-export type RefKind = "fig" | "tbl" | "eq" | "sec";
+export type RefKind = "fig" | "tbl" | "eq" | "sec" | "lst";
 
 export interface RefTarget {
   kind: RefKind;
@@ -9,9 +10,9 @@ export interface RefTarget {
   number: string;
 }
 
-const WORDS: Record<RefKind, string> = { fig: "Figure", tbl: "Table", eq: "Equation", sec: "Section" };
+const WORDS: Record<RefKind, string> = { fig: "Figure", tbl: "Table", eq: "Equation", sec: "Section", lst: "Listing" };
 
-export const LABEL_PATTERN = /^(fig|tbl|eq|sec)-[A-Za-z0-9_-]+$/;
+export const LABEL_PATTERN = /^(fig|tbl|eq|sec|lst)-[A-Za-z0-9_-]+$/;
 
 export function refKind(label: string): RefKind | undefined {
   return LABEL_PATTERN.test(label) ? (label.split("-")[0] as RefKind) : undefined;
@@ -20,11 +21,13 @@ export function refKind(label: string): RefKind | undefined {
 /** Numbers for every label in a document; figures, tables and equations count separately. */
 export class CrossRefs {
   private readonly targets = new Map<string, RefTarget>();
-  private readonly counters: Record<"fig" | "tbl" | "eq", number> = { fig: 0, tbl: 0, eq: 0 };
+  private readonly counters: Record<"fig" | "tbl" | "eq" | "lst", number> = { fig: 0, tbl: 0, eq: 0, lst: 0 };
   readonly warnings: string[] = [];
+  /** The document's bibliography, when its front matter has one: `[@key]` cites from it. */
+  citations = new Citations([]);
 
   /** Takes the next number of the kind (figure, table, equation) and binds the label to it, if any. */
-  next(kind: "fig" | "tbl" | "eq", label?: string): number {
+  next(kind: "fig" | "tbl" | "eq" | "lst", label?: string): number {
     const n = ++this.counters[kind];
     if (label) this.bind(label, { kind, number: String(n) });
     return n;
@@ -50,6 +53,6 @@ export class CrossRefs {
   }
 }
 
-export function captionPrefix(kind: "fig" | "tbl", n: number): string {
-  return `${kind === "fig" ? "Figure" : "Table"} ${n}`;
+export function captionPrefix(kind: "fig" | "tbl" | "lst", n: number): string {
+  return `${WORDS[kind]} ${n}`;
 }

@@ -88,3 +88,27 @@ export function asText(value: unknown): string | undefined {
   if (typeof value === "object") return undefined;
   return String(value);
 }
+
+/**
+ * Authors as the title block shows them: the name, then what identifies the student to a grader
+ * (`id`, `netid`, `student-id`, `email`, `affiliation`), e.g. "Xingkai Wang (netid xwg510)".
+ */
+export function authorLines(author: unknown): string[] {
+  const list = Array.isArray(author) ? author : author === undefined || author === null ? [] : [author];
+  const names = authorNames(list);
+  let k = 0;
+  return list.flatMap((a) => {
+    const name = authorNames([a])[0];
+    if (name === undefined) return [];
+    k++;
+    if (!a || typeof a !== "object") return [name];
+    const o = a as Record<string, unknown>;
+    const details = [
+      ["netid", "netid"], ["id", "id"], ["student-id", "student id"], ["email", ""], ["affiliation", ""],
+    ].flatMap(([key, word]) => {
+      const v = asText(key === "affiliation" && Array.isArray(o.affiliations) ? o.affiliations : o[key]);
+      return v === undefined ? [] : [word ? `${word} ${v}` : v];
+    });
+    return [details.length ? `${name} (${details.join(", ")})` : name];
+  }).slice(0, Math.max(names.length, k));
+}

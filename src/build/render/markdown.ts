@@ -80,7 +80,7 @@ export class MarkdownRenderer {
       // @fig-name (not part of an e-mail address: the character before must not be a word character)
       if (state.src.charCodeAt(state.pos) !== 0x40 /* @ */) return false;
       if (state.pos > 0 && /\w/.test(state.src[state.pos - 1])) return false;
-      const m = /^@((?:fig|tbl|eq|sec)-[A-Za-z0-9_-]*[A-Za-z0-9])/.exec(state.src.slice(state.pos));
+      const m = /^@((?:fig|tbl|eq|sec|lst)-[A-Za-z0-9_-]*[A-Za-z0-9])/.exec(state.src.slice(state.pos));
       if (!m) return false;
       if (!silent) {
         const token = state.push("crossref", "", 0);
@@ -89,6 +89,25 @@ export class MarkdownRenderer {
       state.pos += m[0].length;
       return true;
     });
+    // Citations: [@key] and [@a; @b] (pandoc's syntax) become "[1]" / "[1, 2]"; a bracket of labels
+    // ([@fig-a; @fig-b]) is a list of cross-references.
+    this.md.inline.ruler.before("link", "citation", (state, silent) => {
+      if (state.src[state.pos] !== "[" || state.src[state.pos + 1] !== "@") return false;
+      const m = /^\[(@[\w:.-]*\w(?:\s*;\s*@[\w:.-]*\w)*)\]/.exec(state.src.slice(state.pos));
+      if (!m) return false;
+      if (!silent) {
+        const token = state.push("citation", "", 0);
+        token.meta = { keys: m[1].split(";").map((k) => k.trim().slice(1)) };
+      }
+      state.pos += m[0].length;
+      return true;
+    });
+    this.md.renderer.rules.citation = (tokens, idx, _opts, env) => {
+      const keys = (tokens[idx].meta as { keys: string[] }).keys;
+      const refs = (env as Env).refs;
+      if (keys.every((k) => refKind(k))) return keys.map((k) => `<a class="xref" href="#${k}">${escapeHtml(refs.text(k))}</a>`).join("; ");
+      return `<span class="citation">${escapeHtml(refs.citations.cite(keys))}</span>`;
+    };
     this.md.renderer.rules.crossref = (tokens, idx, _opts, env) => {
       const label = (tokens[idx].meta as { label: string }).label;
       return `<a class="xref" href="#${label}">${escapeHtml((env as Env).refs.text(label))}</a>`;

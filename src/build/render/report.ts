@@ -7,7 +7,8 @@ import katex from "katex";
 import { CodeCell, Notebook, joinSource } from "../notebook.js";
 import { CellOptions, parseCellOptions } from "./cell-options.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
-import { FrontMatter, asText, authorNames, readFrontMatter } from "./front-matter.js";
+import { FrontMatter, asText, authorLines, authorNames, readFrontMatter } from "./front-matter.js";
+import { Citations, formatEntry, readBibliography } from "./bibliography.js";
 import { MarkdownRenderer, escapeHtml, highlight } from "./markdown.js";
 import { forPaper } from "./paper.js";
 import { LabreportMeta, OutputView, TableData, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
@@ -49,6 +50,8 @@ interface CellPlan {
   options: CellOptions;
   code: string;
   views: OutputView[];
+  /** The listing number of the cell's code (`lst-label` / `lst-cap`). */
+  listing?: { n: number; label?: string; caption?: string };
   /** Figure/table number of each output, by output index. */
   numbers: Map<number, { kind: "fig" | "tbl"; n: number; label?: string; caption?: string }>;
 }
@@ -72,6 +75,10 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   const refs = new CrossRefs();
   const { front, cellIndex: frontCell, rest: afterFront } = readFrontMatter(nb.cells, opts.file);
   const numberSections = front["number-sections"] !== false;
+  refs.citations = new Citations(readBibliography(front, opts.file, opts.baseDir));
+  // `code: appendix` (as seed 004's report does): the code listings are gathered in an appendix.
+  const codeInAppendix = front.code === "appendix";
+  const appendix: string[] = [];
   const markdownSources = new Map<number, string>();
   if (frontCell !== undefined && afterFront?.trim()) markdownSources.set(frontCell, afterFront);
   let title = asText(front.title);
@@ -146,7 +153,12 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     if ((kind === "fig" || kind === "tbl") && !cellLabelUsed && options.include && options.output && options.eval) {
       warnings.push(`cell ${i + 1}: label "${options.label}" is on a cell that shows no ${kind === "fig" ? "figure" : "table"}; display one in that cell or move the label`);
     }
-    plans.set(i, { options, code: parsed.code, views, numbers });
+    const listingLabel = options["lst-label"];
+    if (listingLabel !== undefined && refKind(listingLabel) !== "lst") warnings.push(`cell ${i + 1}: lst-label "${listingLabel}" must start with lst-`);
+    const listing = listingLabel !== undefined || options["lst-cap"] !== undefined
+      ? { n: refs.next("lst", refKind(listingLabel ?? "") === "lst" ? listingLabel : undefined), label: listingLabel, caption: options["lst-cap"] }
+      : undefined;
+    plans.set(i, { options, code: parsed.code, views, numbers, listing });
   });
 
   // Pass 2: HTML.
@@ -163,11 +175,22 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
       parts.push(`<section class="prose">${rendered.html}</section>`);
     } else if (cell.cell_type === "code") {
       engine ??= findEngineRecord((cell as CodeCell).outputs);
-      parts.push(await renderCodeCell(plans.get(i)!, i, refs, warnings));
+      const plan = plans.get(i)!;
+      if (codeInAppendix && plan.options.echo && plan.options.include && plan.code.trim()) {
+        appendix.push(listingHtml(plan));
+        parts.push(await renderCodeCell({ ...plan, options: { ...plan.options, echo: false } }, i, refs, warnings));
+      } else parts.push(await renderCodeCell(plan, i, refs, warnings));
     }
     // Raw cells are for other formats (as in nbconvert): not shown.
   }
-  warnings.push(...refs.warnings);
+  if (appendix.length) {
+    parts.push(`<section class="prose appendix"><h2>Appendix: code</h2><p>The code of the report, in the order it ran.</p>${appendix.join("\n")}</section>`);
+  }
+  const cited = refs.citations.cited();
+  if (cited.length) {
+    parts.push(`<section class="prose references"><h2>References</h2><ol>${cited.map((e) => `<li>${inlineMarkdown(formatEntry(e))}</li>`).join("")}</ol></section>`);
+  }
+  warnings.push(...refs.warnings, ...refs.citations.warnings);
 
   const plainTitle = title === undefined ? fallbackTitle : plainText(title);
   const html = fillTemplate(opts.templateDir, {
@@ -184,7 +207,7 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
   const { options } = plan;
   if (!options.include) return "";
   const pieces: string[] = [];
-  if (options.echo && plan.code.trim()) pieces.push(highlight(plan.code, "typescript"));
+  if (options.echo && plan.code.trim()) pieces.push(listingHtml(plan));
   if (options.output) {
     // Consecutive text of one stream reads as one block, as in Jupyter.
     let pendingText: { stream: string; text: string } | undefined;
@@ -214,6 +237,15 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
     flush();
   }
   return pieces.length ? `<div class="cell">${pieces.join("\n")}</div>` : "";
+}
+
+/** The cell's code; with `lst-cap`/`lst-label`, as a numbered listing that is never split across pages. */
+function listingHtml(plan: CellPlan): string {
+  const code = highlight(plan.code, "typescript");
+  if (!plan.listing) return code;
+  const id = plan.listing.label ? ` id="${escapeHtml(plan.listing.label)}"` : "";
+  const cap = `<figcaption><span class="caption-prefix">${captionPrefix("lst", plan.listing.n)}:</span> ${inlineMarkdown(plan.listing.caption ?? "")}</figcaption>`;
+  return `<figure class="code-listing"${id}>${code}${cap}</figure>`;
 }
 
 async function renderView(
@@ -341,7 +373,7 @@ export function describeEngine(name: string, reason: string | undefined): string
 function titleBlock(front: FrontMatter, title: string): string {
   const line = (cls: string, value: string | undefined, markdown = false) =>
     value === undefined ? "" : `<div class="${cls}">${markdown ? inlineMarkdown(value) : escapeHtml(value)}</div>`;
-  const authors = authorNames(front.author);
+  const authors = authorLines(front.author);
   const instructor = asText(authorNames(front.instructor).join(", "));
   const meta = [asText(front.course), instructor && `Instructor: ${instructor}`, asText(front.date)].filter((m): m is string => Boolean(m));
   const abstract = asText(front.abstract);
