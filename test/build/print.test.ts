@@ -34,3 +34,21 @@ test("scripts do not run when printing, and a long URL wraps instead of running 
   assert.match(text, /keptoutput/);
   assert.ok(text.includes(url.replace(/\s+/g, "")), `the whole URL is printed:\n${text}`);
 });
+
+test("the PDF has an outline (bookmarks) of the numbered sections and the report's title", async () => {
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: "raw", metadata: {}, source: "---\ntitle: Outlined Report\n---" },
+      { cell_type: "markdown", metadata: {}, source: "## Data\n\nText.\n\n## Results\n\n### Errors\n\nMore text." },
+    ],
+  };
+  const pdf = Buffer.from(await printPdf((await renderReport(nb, { file: "x.ipynb" })).html, { footerText: "Outlined Report" }));
+  // Outline items are PDF dictionaries with a /Title string (Chromium writes them uncompressed).
+  const titles = [...pdf.toString("latin1").matchAll(/\/Title \(([^)]*)\)/g)].map((m) => m[1]);
+  assert.ok(pdf.includes("/Outlines"), "an outline dictionary");
+  for (const t of ["1 Data", "2 Results", "2.1 Errors"]) assert.ok(titles.includes(t), `bookmark "${t}" in ${JSON.stringify(titles)}`);
+  assert.ok(titles.includes("Outlined Report"), "document title in the metadata");
+});

@@ -30,6 +30,9 @@ export async function printPdf(html: string, opts: PrintOptions = {}): Promise<U
       return await page.pdf({
         format: "A4",
         printBackground: true,
+        // Bookmarks of the sections (a PDF viewer's sidebar), from the headings of a tagged PDF.
+        tagged: true,
+        outline: true,
         displayHeaderFooter: true,
         headerTemplate: "<span></span>",
         footerTemplate: footer,

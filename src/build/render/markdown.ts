@@ -194,7 +194,7 @@ export class MarkdownRenderer {
         // markdown-it does not export its Token class in the CJS typings; the inline token has it.
         const TokenClass = inline.constructor as new (type: string, tag: string, nesting: number) => typeof inline;
         const span = new TokenClass("html_inline", "", 0);
-        span.content = `<span class="secnum">${number}</span>`;
+        span.content = `<span class="secnum">${number}</span> `;
         inline.children.unshift(span);
       }
     });
