@@ -73,7 +73,9 @@ export function scanDeclarations(source: string): Declaration[] {
 }
 
 /** The value of a literal as TypeScript would read it, or literal: false for anything else. */
-function literalValue(text: string): { value?: unknown; literal: boolean } {
+function literalValue(written: string): { value?: unknown; literal: boolean } {
+  // `2 as number` is how --param writes a widened scalar (see applyParameters).
+  const text = written.replace(/\s+as\s+(number|string|boolean)\s*$/, "");
   try {
     // JSON, give or take the trailing commas of a list written one item a line.
     return { value: JSON.parse(text.replace(/,(\s*[\]}])/g, "$1")), literal: true };
@@ -206,7 +208,8 @@ export function declaredParameters(nb: Notebook): Record<string, unknown> {
 /** name → the value as the report shows it: as written in the (configured) parameters cell, on one line. */
 export function parameterSummary(nb: Notebook): Record<string, string> {
   const source = parametersSource(nb);
-  const oneLine = (text: string) => text.replace(/\s+/g, " ").replace(/([[{(]) /g, "$1").replace(/,? ([\]})])/g, "$1");
+  const oneLine = (text: string) =>
+    text.replace(/\s+as\s+(number|string|boolean)\s*$/, "").replace(/\s+/g, " ").replace(/([[{(]) /g, "$1").replace(/,? ([\]})])/g, "$1");
   return Object.fromEntries((source === undefined ? [] : scanDeclarations(source)).map((d) => [d.name, oneLine(d.text)]));
 }
 
@@ -255,7 +258,11 @@ export function applyParameters(nb: Notebook, values: Record<string, unknown>, f
   // From the last declaration back, so that earlier offsets stay valid.
   for (const decl of [...declarations].reverse()) {
     if (!(decl.name in values)) continue;
-    const text = JSON.stringify(checkedValue(decl, values[decl.name], file));
+    const value = checkedValue(decl, values[decl.name], file);
+    // `const epochs = 30;` has the literal type 30, so once --param made it 2, the notebook's own
+    // `epochs === 30` would fail tslab's type check ("no overlap"); a widened scalar keeps it valid.
+    const scalar = typeof value === "number" || typeof value === "string" || typeof value === "boolean";
+    const text = `${JSON.stringify(value)}${scalar ? ` as ${typeof value}` : ""}`;
     const was = `set by --param (was ${decl.text.replace(/\s+/g, " ").replace(/\*\//g, "* /")})`;
     const lineEnd = source.indexOf("\n", decl.end) < 0 ? source.length : source.indexOf("\n", decl.end);
     const restOfLine = source.slice(decl.end, lineEnd);

@@ -62,7 +62,7 @@ test("freeze: editing prose keeps the store (and the new prose is printed); edit
   assert.equal(token(path.join(out, "frozen.ipynb")), before);
   assert.match(spawnSync("pdftotext", [path.join(out, "frozen.pdf"), "-"], { encoding: "utf8" }).stdout, /Prose rewritten after the run/);
 
-  editCell(2, "const draws = 3;");
+  editCell(2, "const draws: number = 3;");
   const changed = labreport(["build", nbFile, "--out", out]);
   assert.equal(changed.code, 0, changed.stderr);
   assert.match(changed.stderr, /executed \(code or parameters changed\), stored in/);
@@ -82,6 +82,7 @@ test("freeze: --rerun executes anyway; --param / -p executes without replacing t
   assert.equal(draft.code, 0, draft.stderr);
   assert.match(draft.stderr, /executed \(code or parameters changed\), not stored \(--param given\)/);
   assert.match(token(path.join(out, "frozen.ipynb")), / 7$/);
+  assert.match(JSON.stringify(JSON.parse(fs.readFileSync(path.join(out, "frozen.ipynb"), "utf8")).cells[4].outputs), /other draws/);
   assert.equal(fs.readFileSync(store, "utf8"), storeBefore, "a --param draft leaves the stored full run alone");
 
   const again = labreport(["build", nbFile, "--out", out, "-p", "draws=7"]);

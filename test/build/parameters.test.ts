@@ -21,8 +21,8 @@ test("--param replaces a declaration's value and leaves the original notebook al
   const original = nb();
   const out = applyParameters(original, { epochs: 10, name: "fashion" }, "x.ipynb");
   const source = joinSource(out.cells[0].source);
-  assert.match(source, /^const epochs = 10; \/\/ set by --param \(was 2\)$/m);
-  assert.match(source, /^const name = "fashion"; \/\/ set by --param \(was "mnist"\)$/m);
+  assert.match(source, /^const epochs = 10 as number; \/\/ set by --param \(was 2\)$/m);
+  assert.match(source, /^const name = "fashion" as string; \/\/ set by --param \(was "mnist"\)$/m);
   assert.match(source, /^let trainSize: number = 6000;$/m);
   assert.equal(joinSource(original.cells[0].source).includes("10"), false);
   assert.deepEqual(declaredParameters(out), { epochs: 10, trainSize: 6000, name: "fashion" });
@@ -77,7 +77,7 @@ test("a value written over several lines is replaced whole, and the cell still p
   const out = joinSource(applyParameters(written(), { seeds: [3, 4], rates: [0.5], epochs: 5 }, "x.ipynb").cells[0].source);
   assert.match(out, /^const seeds = \[3,4\]; \/\/ set by --param \(was \[ 1, 2, \]\)\nlet rates: number\[\] = \[0\.5\]; \/\/ set by --param \(was \[0\.1, 0\.01\]\)\n/m);
   assert.doesNotMatch(out, /^\s+1,$/m, "the old items are gone");
-  assert.match(out, /^const epochs = 5 \/\* set by --param \(was 3\) \*\/, name = "mnist"; \/\/ two at once$/m);
+  assert.match(out, /^const epochs = 5 as number \/\* set by --param \(was 3\) \*\/, name = "mnist"; \/\/ two at once$/m);
 });
 
 test("declarations are read with their literal values; non-literals and nested blocks are not parameters", () => {
@@ -88,8 +88,8 @@ test("--param values must fit the declared kind; a declared string takes any sca
   assert.throws(() => applyParameters(written(), { verbose: "yes" }, "x.ipynb"), /^Error: x\.ipynb: --param verbose=yes: verbose is a boolean \(declared false\), give true or false$|x\.ipynb: --param verbose=yes: verbose is a boolean \(declared false\), give true or false/);
   assert.throws(() => applyParameters(written(), { rates: 0.1 }, "x.ipynb"), /rates is an array \(declared \[0\.1, 0\.01\]\), give a JSON list like \[0\.1,0\.01\]/);
   const out = joinSource(applyParameters(written(), { mode: 2024, name: "hello world" }, "x.ipynb").cells[0].source);
-  assert.match(out, /^var mode = "2024"; \/\/ set by --param \(was 'quick'\)$/m);
-  assert.match(out, /name = "hello world"; \/\/ set by --param \(was "mnist"\)$/m);
+  assert.match(out, /^var mode = "2024" as string; \/\/ set by --param \(was 'quick'\)$/m);
+  assert.match(out, /name = "hello world" as string; \/\/ set by --param \(was "mnist"\)$/m);
 });
 
 test("the report's parameter list shows each value on one line, as written or as set", () => {

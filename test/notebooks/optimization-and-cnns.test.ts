@@ -1,0 +1,90 @@
+// The seed-002 tutorial (CSC321 Tutorial 6: optimisation and convolutional networks) builds into a
+// report on a small slice (640 training and 200 validation images, one epoch per run) so that the
+// suite stays short; `npm run reports` builds it at its default size (the original's configuration).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { CLI, REPO } from "../paths.js";
+
+const NOTEBOOK = "notebooks/optimization-and-cnns.ipynb";
+const SMALL = { trainSize: 640, valSize: 200, epochs: 1, cnnEpochs: 1, shortEpochs: 1 };
+
+test("notebooks/optimization-and-cnns.ipynb builds into a report with every run, figure and table", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb002-"));
+  const args = [CLI, "build", NOTEBOOK, "--out", out];
+  for (const [k, v] of Object.entries(SMALL)) args.push("--param", `${k}=${JSON.stringify(v)}`);
+  const r = spawnSync(process.execPath, args, { cwd: REPO, encoding: "utf8", timeout: 480_000 });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, /warning:/, "the build gives no warnings (labels, cell options)");
+  const text = spawnSync("pdftotext", [path.join(out, "optimization-and-cnns.pdf"), "-"], { encoding: "utf8" }).stdout;
+  // pdftotext breaks lines anywhere inside a phrase.
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const has = (phrase: string) =>
+    assert.match(text, new RegExp(phrase.split(" ").map(escape).join("\\s+")), phrase);
+
+  // Title block and the parameters of the build.
+  has("CSC321 Tutorial 6: Optimization and Convolutional Neural Networks");
+  has("Lisa Zhang");
+  has("trainSize = 640, valSize = 200, batchSize = 64, epochs = 1, cnnEpochs = 1, shortEpochs = 1");
+  has("training images: 640");
+  has("validation images: 200");
+
+  // Parameter counts: PyTorch's, independent of the configuration.
+  has("Number of parameters in MLP(200) 159010");
+  has("Number of parameters in the CNN 4266");
+  has("Number of parameters in MLP with 50 hidden units 39760");
+  has("Number of parameters in MLP with 100 hidden units 79510");
+  assert.match(text, /4,266\s+parameters/);
+
+  // One learning-curve figure per run, numbered in the order of the tutorial, and the comparisons.
+  const figures = [
+    "MLP(50) (SGD, learning rate 0.1, momentum 0.9, 1 epoch)",
+    "MLP(100) (SGD, learning rate 0.1, momentum 0.9, 1 epoch)",
+    "MLP(30) (SGD, learning rate 0.1, momentum 0.9, 1 epoch)",
+    "MLP(30) without shuffling (SGD, learning rate 0.1, momentum 0.9, 1 epoch, no shuffling)",
+    "the CNN (SGD, learning rate 0.1, no momentum, 1 epoch)",
+    "MLP(30) (SGD, learning rate 0.1, no momentum, 1 epoch)",
+    "MLP(30) (SGD, learning rate 0.05, momentum 0.9, 1 epoch)",
+    "MLP(30) (Adam, learning rate 0.005, 1 epoch)",
+  ];
+  figures.forEach((f, i) => has(`Figure ${i + 1}: Learning curves of ${f}`));
+  has("Figure 9: Validation accuracy of MLP(30) over 1 epoch with the three optimisers");
+  has("Figure 10: Learning curves of the CNN (Adam, learning rate 0.005, 1 epoch)");
+  has("Figure 11: Learning curves of the CNN (SGD, learning rate 0.1, momentum 0.9, 1 epoch)");
+  has("Figure 12: Learning curves of MLPBN(30)");
+  has("Figure 13: Learning curves of MLPBNBeforeReLu(30)");
+  has("Figure 14: Learning curves of CNNBN");
+  has("Figure 15: Learning curves of MLP(30) initialised with zeros");
+  assert.doesNotMatch(text, /Figure 16:/);
+  has("Table 1: The CNN, layer by layer");
+  has("Table 2: Parameter counts of the models");
+  has("Table 3: Final accuracies of the three MLP widths");
+  has("Table 4: MLP(30) after one epoch and at the end of the short runs, by optimiser");
+  has("Table 5: Batch normalisation against the same networks without it");
+  has("Table 6: Every training run of this report");
+  assert.doesNotMatch(text, /Table 7:/);
+
+  // Every run prints the original's two lines; the axes are the original's.
+  assert.equal(text.match(/Final Training Accuracy: [0-9.]+/g)?.length, 14);
+  assert.equal(text.match(/Final Validation Accuracy: [0-9.]+/g)?.length, 14);
+  has("Iterations");
+
+  // Answers computed from the run, and the original's numbers quoted as such.
+  has("What is going on in this learning curve?");
+  has("there are not enough epochs to compare");
+  has("Before or after the ReLU?");
+  has("Capacity and the number of parameters");
+  has("98.5% and 88.6% without shuffling");
+  // Zero initialisation: the hidden weights never move, one digit is predicted for every image.
+  assert.match(text, /in\s+absolute\s+value\s+is\s+still\s+0\./);
+  assert.match(text, /on\s+the\s+validation\s+set\s+it\s+predicts\s+only\s+the\s+digit\s+[0-9]\./);
+  // The small configuration says its numbers are not the original's.
+  has("This build ran a smaller configuration than the original");
+  has("14 runs");
+
+  assert.doesNotMatch(text, /\?@/, "every cross-reference resolves");
+  assert.match(text, /Engine\s+(native|cpu|tfjs-node)/);
+});
