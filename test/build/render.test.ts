@@ -160,3 +160,15 @@ test("authoring: author ids in the title block, numbered listings, citations wit
   assert.ok(r2.indexOf("const visible = 2") > r2.indexOf("Appendix: code"));
   assert.ok(r2.indexOf("Appendix: code") > r2.indexOf("CNNs [1]"));
 });
+
+test("a caption may reference other figures; a caption with an unquoted ': ' gets a hint to quote it", async () => {
+  const fig = { output_type: "display_data" as const, data: { "image/svg+xml": "<svg xmlns='http://www.w3.org/2000/svg'/>" }, metadata: {} };
+  const nb = notebook(
+    code("//| label: fig-a\n//| fig-cap: First.\nshow()", [fig]),
+    code("//| label: fig-b\n//| fig-cap: The same as @fig-a, later.\nshow()", [fig]),
+  );
+  const text = textOf((await renderReport(nb, { file: "x.ipynb" })).html);
+  assert.match(text, /Figure 2: The same as Figure 1 , later\./);
+  const bad = parseCellOptions("//| fig-cap: Loss: per epoch\nx()");
+  assert.match(bad.problems[0], /quote the value that contains ": ", e\.g\. \/\/\| fig-cap: "Loss: per epoch"/);
+});

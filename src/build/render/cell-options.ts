@@ -56,7 +56,10 @@ export function parseCellOptions(source: string): ParsedCell {
     try {
       parsed = parseYaml(yaml);
     } catch (err) {
-      problems.push(`cell options are not valid YAML (${(err as Error).message.split("\n")[0]})`);
+      // The usual cause: a caption holding ": " ("fig-cap: Loss: per epoch"), which YAML reads as a mapping.
+      const colon = yaml.split("\n").find((l) => /^[\w-]+:\s.*:\s/.test(l) && !/^[\w-]+:\s*["']/.test(l));
+      const hint = colon ? `; quote the value that contains ": ", e.g. //| ${colon.replace(/^([\w-]+):\s*(.*)$/, '$1: "$2"')}` : "";
+      problems.push(`cell options are not valid YAML (${(err as Error).message.split("\n")[0]})${hint}`);
     }
     if (parsed !== undefined && parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) {
       problems.push(`cell options must be "key: value" lines, got "${yaml.split("\n")[0]}" (write e.g. //| echo: false)`);

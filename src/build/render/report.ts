@@ -177,7 +177,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
       engine ??= findEngineRecord((cell as CodeCell).outputs);
       const plan = plans.get(i)!;
       if (codeInAppendix && plan.options.echo && plan.options.include && plan.code.trim()) {
-        appendix.push(listingHtml(plan));
+        appendix.push(listingHtml(plan, refs));
         parts.push(await renderCodeCell({ ...plan, options: { ...plan.options, echo: false } }, i, refs, warnings));
       } else parts.push(await renderCodeCell(plan, i, refs, warnings));
     }
@@ -207,7 +207,7 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
   const { options } = plan;
   if (!options.include) return "";
   const pieces: string[] = [];
-  if (options.echo && plan.code.trim()) pieces.push(listingHtml(plan));
+  if (options.echo && plan.code.trim()) pieces.push(listingHtml(plan, refs));
   if (options.output) {
     // Consecutive text of one stream reads as one block, as in Jupyter.
     let pendingText: { stream: string; text: string } | undefined;
@@ -240,11 +240,11 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
 }
 
 /** The cell's code; with `lst-cap`/`lst-label`, as a numbered listing that is never split across pages. */
-function listingHtml(plan: CellPlan): string {
+function listingHtml(plan: CellPlan, refs: CrossRefs): string {
   const code = highlight(plan.code, "typescript");
   if (!plan.listing) return code;
   const id = plan.listing.label ? ` id="${escapeHtml(plan.listing.label)}"` : "";
-  const cap = `<figcaption><span class="caption-prefix">${captionPrefix("lst", plan.listing.n)}:</span> ${inlineMarkdown(plan.listing.caption ?? "")}</figcaption>`;
+  const cap = `<figcaption><span class="caption-prefix">${captionPrefix("lst", plan.listing.n)}:</span> ${inlineMarkdown(plan.listing.caption ?? "", refs)}</figcaption>`;
   return `<figure class="code-listing"${id}>${code}${cap}</figure>`;
 }
 
@@ -256,7 +256,7 @@ async function renderView(
   warnings: string[],
 ): Promise<string> {
   const caption = (kind: "fig" | "tbl") =>
-    number ? `<span class="caption-prefix">${captionPrefix(kind, number.n)}:</span> ${inlineMarkdown(number.caption ?? "")}` : "";
+    number ? `<span class="caption-prefix">${captionPrefix(kind, number.n)}:</span> ${inlineMarkdown(number.caption ?? "", refs)}` : "";
   const id = number?.label ? ` id="${escapeHtml(number.label)}"` : "";
   switch (view.type) {
     case "vegalite":
@@ -293,8 +293,9 @@ async function renderView(
   }
 }
 
-function inlineMarkdown(text: string): string {
-  return md.renderInline(text, new CrossRefs());
+/** Inline Markdown (captions, titles); with the document's refs, `@fig-x` in a caption resolves. */
+function inlineMarkdown(text: string, refs: CrossRefs = new CrossRefs()): string {
+  return md.renderInline(text, refs);
 }
 
 /** The title as the footer and the window title show it: Markdown and math delimiters dropped. */
