@@ -78,8 +78,9 @@ export function checkKernel(nb: Notebook, file: string): void {
  * Problems that would only show after the notebook ran (front matter that is not YAML, a missing
  * template) are found before it runs: an assignment's training can take an hour.
  */
-function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | undefined): FreezeMode {
-  checkKernel(nb, file);
+function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | undefined, execute: boolean): FreezeMode {
+  // Rendering stored outputs works for any kernel's notebook (as nbconvert does); running needs tslab.
+  if (execute) checkKernel(nb, file);
   const { front } = readFrontMatter(nb.cells, file);
   checkTemplate(templateDir);
   return freezeMode(front, file);
@@ -136,7 +137,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
 
   // 1-2. load and configure
   const source = readNotebook(file);
-  const freeze = checkBeforeRunning(source, file, opts.templateDir);
+  const freeze = checkBeforeRunning(source, file, opts.templateDir, opts.execute !== false);
   // `--out` set to the notebook's own folder would put the executed copy over the user's notebook.
   if (opts.execute !== false && path.resolve(executedPath) === path.resolve(file)) {
     throw new UserError(`${file}: --out ${opts.outDir} would write the executed notebook over this notebook; choose another --out folder (e.g. reports/)`);

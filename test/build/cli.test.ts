@@ -86,3 +86,22 @@ test("each stage runs alone: render an executed notebook, then print its HTML", 
   assert.equal(r2.code, 0, r2.stderr);
   assert.match(pdfText(pdf), /Figure 1: Squares of the first integers/);
 });
+
+test("--no-execute renders any kernel's saved notebook (PNG, LaTeX, HTML, ANSI streams, errors, remove-* tags); executing it is refused", () => {
+  const nb = path.join(FIXTURES, "python", "saved-python.ipynb");
+  const r = labreport(["build", nb, "--out", out, "--no-execute"]);
+  assert.equal(r.code, 0, r.stderr);
+  const text = pdfText(path.join(out, "saved-python.pdf"));
+  assert.match(text, /A Python Notebook/);
+  assert.match(text, /red warning plain/);
+  assert.doesNotMatch(text, /\[31m/);
+  assert.match(text, /cell value 42/);
+  assert.match(text, /ZeroDivisionError: division by zero/);
+  assert.match(text, /visible output only/);
+  assert.doesNotMatch(text, /hidden_source_marker|removed cell output|secret\(\)/);
+  const pdf = fs.readFileSync(path.join(out, "saved-python.pdf")).toString("latin1");
+  assert.match(pdf, /\/Subtype\s*\/Image/, "the PNG is embedded as an image");
+  const run = labreport(["build", nb, "--out", out]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /saved-python\.ipynb: written for the "python3" kernel, but labreport runs TypeScript notebooks/);
+});

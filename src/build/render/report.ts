@@ -125,7 +125,14 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     if (cell.cell_type !== "code") return;
     const parsed = parseCellOptions(joinSource(cell.source));
     for (const p of parsed.problems) warnings.push(`cell ${i + 1}: ${p}`);
-    const { options } = parsed;
+    // nbconvert's and Jupyter Book's tags say the same as include/echo/output (both spellings).
+    const tags = new Set((cell.metadata.tags ?? []).map((t) => t.replace(/_/g, "-")));
+    const options: CellOptions = {
+      ...parsed.options,
+      include: parsed.options.include && !tags.has("remove-cell"),
+      echo: parsed.options.echo && !tags.has("remove-input"),
+      output: parsed.options.output && !tags.has("remove-output"),
+    };
     const views = (cell as CodeCell).outputs.map(viewOutput);
     const numbers: CellPlan["numbers"] = new Map();
     if (options.label !== undefined && !refKind(options.label)) {
