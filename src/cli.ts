@@ -10,6 +10,7 @@ import { buildNotebook, checkKernel, executeStage, reportName } from "./build/pi
 import { findChromium, launchChromium } from "./build/print/chromium.js";
 import { printPdf } from "./build/print/pdf.js";
 import { TerminalProgress } from "./build/progress.js";
+import { BatchRow, countPdfPages, summaryText, writeSummary } from "./build/summary.js";
 import { CELL_OPTIONS } from "./build/render/cell-options.js";
 import { renderReport } from "./build/render/report.js";
 import { checkTemplate } from "./build/render/template.js";
@@ -24,6 +25,7 @@ const USAGE = `usage: labreport <command> [options]
       --html             also write reports/<name>.html
       --template DIR     use another report template (default: templates/)
       --cell-timeout S   fail a cell that runs longer than S seconds
+      --summary          print a table of every notebook's result and write summary.csv / .html
       --rerun            execute even where a stored execution is current (front matter freeze: auto)
       -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE)
   execute NOTEBOOK [-o OUT.ipynb] [--param NAME=VALUE]   run a notebook, write the executed copy
@@ -40,6 +42,7 @@ const OPTIONS = {
   template: { type: "string" },
   "cell-timeout": { type: "string" },
   rerun: { type: "boolean" },
+  summary: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -96,10 +99,13 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   checkTemplate(values.template as string | undefined);
   const progress = new TerminalProgress();
   const chromium = await launchChromium();
-  let failed = 0;
+  const rows: BatchRow[] = [];
+  const started = Date.now();
   try {
     for (const [i, file] of files.entries()) {
-      progress.notebookStart(i + 1, files.length, path.relative(process.cwd(), file) || file);
+      const name = path.relative(process.cwd(), file) || file;
+      progress.notebookStart(i + 1, files.length, name, batchStatus(rows, files.length, started));
+      const t0 = Date.now();
       try {
         const result = await buildNotebook(file, {
           outDir,
@@ -113,23 +119,43 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
           browser: chromium.browser,
         });
         progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${plural(result.figures, "figure")}, ${plural(result.tables, "table")}; ${result.execution})`);
+        rows.push({ notebook: name, status: "built", seconds: (Date.now() - t0) / 1000, pages: countPdfPages(result.pdf), figures: result.figures, tables: result.tables, execution: result.execution });
       } catch (err) {
-        failed++;
         progress.notebookEnd(false, "failed");
-        if (err instanceof UserError) console.error(`error: ${err.message}`);
+        let message: string;
+        if (err instanceof UserError) message = err.message;
         else {
           // A bug of ours, not the notebook's: say so in one line and go on with the other notebooks.
           const e = err instanceof Error ? err : new Error(String(err));
           const where = e.stack?.split("\n").find((l) => /^\s+at /.test(l))?.trim() ?? "";
-          console.error(`error: ${file}: labreport failed unexpectedly (${e.message.split("\n")[0]}${where ? `, ${where}` : ""}); the previous report is kept — please report this with the notebook`);
+          message = `${file}: labreport failed unexpectedly (${e.message.split("\n")[0]}${where ? `, ${where}` : ""}); the previous report is kept — please report this with the notebook`;
         }
+        console.error(`error: ${message}`);
+        rows.push({ notebook: name, status: "failed", seconds: (Date.now() - t0) / 1000, error: message });
       }
     }
   } finally {
     await chromium.close();
   }
+  const failed = rows.filter((r) => r.status === "failed").length;
+  if (values.summary) {
+    console.error(`\n${summaryText(rows)}`);
+    const written = writeSummary(outDir, rows);
+    console.error(`summary: ${written.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+  }
   if (failed) console.error(`${failed} of ${files.length} notebooks failed`);
   return failed ? 1 : 0;
+}
+
+/** "3 done, 1 failed, 4 left, about 2:10 to go" for the progress line of a batch. */
+function batchStatus(rows: BatchRow[], total: number, started: number): string | undefined {
+  if (total < 2) return undefined;
+  const done = rows.filter((r) => r.status === "built").length;
+  const failed = rows.length - done;
+  const left = total - rows.length;
+  if (!rows.length) return `${left} left`;
+  const eta = Math.round(((Date.now() - started) / rows.length) * left / 1000);
+  return `${done} done, ${failed} failed, ${left} left, about ${Math.floor(eta / 60)}:${String(eta % 60).padStart(2, "0")} to go`;
 }
 
 /**

@@ -1,7 +1,8 @@
 // Progress of a build in the terminal: one live line per notebook on a TTY (cell, elapsed time and
 // the latest training progress line from the kernel); plain lines in logs and CI.
 export interface ProgressSink {
-  notebookStart(index: number, total: number, name: string): void;
+  /** `batch` says how a build of many notebooks stands ("3 done, 1 failed, 4 left, about 2:10 to go"). */
+  notebookStart(index: number, total: number, name: string, batch?: string): void;
   cell(codeCell: number, codeCells: number, phase: "start" | "done" | "error", elapsedMs: number): void;
   /** The latest text of a progress display (training) from inside the notebook. */
   detail(text: string): void;
@@ -24,7 +25,8 @@ export class TerminalProgress implements ProgressSink {
 
   constructor(private readonly out: NodeJS.WriteStream = process.stderr, private readonly live = Boolean(out.isTTY)) {}
 
-  notebookStart(index: number, total: number, name: string): void {
+  notebookStart(index: number, total: number, name: string, batch?: string): void {
+    if (batch) this.out.write(`[batch] ${batch}\n`);
     this.label = `[${index}/${total}] ${name}`;
     this.started = Date.now();
     this.cellText = "starting kernel";

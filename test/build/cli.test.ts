@@ -23,7 +23,7 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-cli-"));
 test("build executes a notebook and writes a PDF with title, figure caption and axis titles, and a valid executed notebook", () => {
   const r = labreport(["build", path.join(FIXTURES, "cli", "basic.ipynb"), "--out", out, "--param", "points=5"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /basic\.ipynb ✓ .*basic\.pdf \(1 figure, 0 tables\)/);
+  assert.match(r.stderr, /basic\.ipynb ✓ .*basic\.pdf \(1 figure, 0 tables; executed\)/);
   const text = pdfText(path.join(out, "basic.pdf"));
   assert.match(text, /Fixture Report/);
   assert.match(text, /Figure 1: Squares of the first integers/);
