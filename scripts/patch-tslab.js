@@ -21,6 +21,42 @@ try {
 
 const patches = [
   {
+    // 3. A notebook outside the repository imports "labreport": tslab resolves modules from the
+    //    notebook's folder, where there is none. LABREPORT_TYPES / LABREPORT_LIBRARY (set by the build
+    //    for its kernels, and in the registered kernel's env by setup.sh) name the library's files.
+    file: "converter.js",
+    mark: "/* labreport: library paths */",
+    consequence: "notebooks outside the repository cannot import labreport",
+    edits: [
+      [
+        `        typeRoots: getTypeRoots(),`,
+        `        typeRoots: getTypeRoots(),
+        /* labreport: library paths */
+        paths: process.env.LABREPORT_TYPES ? { labreport: [process.env.LABREPORT_TYPES] } : undefined,`,
+      ],
+    ],
+  },
+  {
+    file: "executor.js",
+    mark: "/* labreport: library require */",
+    consequence: "notebooks outside the repository cannot import labreport",
+    edits: [
+      [
+        `            if (arg === "tslab") {`,
+        `            /* labreport: library require */
+            if (arg === "labreport" && process.env.LABREPORT_LIBRARY) {
+                try {
+                    return req.apply(thisArg, argArray);
+                }
+                catch (_notBeside) {
+                    return require(process.env.LABREPORT_LIBRARY);
+                }
+            }
+            if (arg === "tslab") {`,
+      ],
+    ],
+  },
+  {
     file: "converter.js",
     mark: "/* labreport: shorthand fix */",
     consequence: "object shorthands of earlier cells' variables ({ x }) may fail — write { x: x }",

@@ -45,6 +45,7 @@ npm run --silent compile
 # Register the kernel so that `jupyter notebook notebooks/` runs the assignments interactively.
 if command -v jupyter >/dev/null 2>&1; then
   node node_modules/tslab/bin/tslab install --python=/usr/bin/python3 --binary "$PWD/node_modules/.bin/tslab" >/dev/null 2>&1 \
+    && node scripts/kernel-env.js \
     && echo "setup: tslab kernel registered with Jupyter" \
     || echo "setup: warning: could not register the tslab kernel with Jupyter (run: npx tslab install --python=/usr/bin/python3)"
 fi

@@ -105,3 +105,18 @@ test("--no-execute renders any kernel's saved notebook (PNG, LaTeX, HTML, ANSI s
   assert.equal(run.code, 1);
   assert.match(run.stderr, /saved-python\.ipynb: written for the "python3" kernel, but labreport runs TypeScript notebooks/);
 });
+
+test("a notebook outside the repository (a grader's submissions folder) imports labreport and builds", () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-submission-"));
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    cells: [{ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: 'import { countParameters, mlp } from "labreport";\nconsole.log(`parameters ${countParameters(mlp({ hidden: [30], seed: 1 }))}`);' }],
+  };
+  fs.writeFileSync(path.join(folder, "hw3.ipynb"), JSON.stringify(nb));
+  const r = labreport(["build", path.join(folder, "hw3.ipynb"), "--out", path.join(folder, "graded")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(pdfText(path.join(folder, "graded", "hw3.pdf")), /parameters 23860/);
+  assert.ok(!fs.existsSync(path.join(folder, "node_modules")), "nothing written into the student's folder");
+});

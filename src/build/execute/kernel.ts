@@ -428,8 +428,18 @@ export function keyLine(log: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
+/**
+ * Where the kernel finds `import … from "labreport"` for a notebook outside this repository (a
+ * grader's ~/submissions/alice/hw3.ipynb): tslab resolves modules from the notebook's folder, so the
+ * patched tslab (scripts/patch-tslab.js) also looks here, for the types and at run time.
+ */
+export function libraryEnv(): Record<string, string> {
+  const dist = path.resolve(__dirname, "..", ".."); // dist/src/build/execute → dist/src
+  return { LABREPORT_LIBRARY: path.join(dist, "index.js"), LABREPORT_TYPES: path.join(dist, "index.d.ts") };
+}
+
 function kernelEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
+  const env = { ...libraryEnv(), ...process.env, ...extra };
   // Set by node --test for its own children; a kernel started from a test is not one.
   delete env["NODE_TEST_CONTEXT"];
   return env;
