@@ -25,6 +25,7 @@ const USAGE = `usage: labreport <command> [options]
       --html             also write reports/<name>.html
       --template DIR     use another report template (default: templates/)
       --cell-timeout S   fail a cell that runs longer than S seconds
+      --allow-errors     show a failing cell's error in the report and run the next cells
       --summary          print a table of every notebook's result and write summary.csv / .html
       --rerun            execute even where a stored execution is current (front matter freeze: auto)
       -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE)
@@ -43,6 +44,7 @@ const OPTIONS = {
   "cell-timeout": { type: "string" },
   rerun: { type: "boolean" },
   summary: { type: "boolean" },
+  "allow-errors": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -115,6 +117,7 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
           templateDir: values.template as string | undefined,
           cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
           rerun: Boolean(values.rerun),
+          allowErrors: Boolean(values["allow-errors"]),
           progress,
           browser: chromium.browser,
         });
@@ -218,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
       // The same stage as build's: eval: false honoured, the cell timeout applied, one-line errors.
       const { executed } = await executeStage(nb, file, {
         cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
+        allowErrors: Boolean(values["allow-errors"]),
         failedPath: out.replace(/\.ipynb$/i, "") + ".failed.ipynb",
       });
       writeNotebook(out, executed);

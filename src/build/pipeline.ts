@@ -32,6 +32,8 @@ export interface BuildOptions {
   cellTimeoutMs?: number;
   /** Execute even when the notebook's stored execution (`freeze: auto`) is current. */
   rerun?: boolean;
+  /** A failing cell's error goes into the report and the next cells still run. */
+  allowErrors?: boolean;
   progress: ProgressSink;
   browser?: Browser;
 }
@@ -51,17 +53,24 @@ export function reportName(file: string): string {
   return path.basename(file).replace(/\.ipynb$/i, "");
 }
 
-/** Cells with `//| eval: false` are handed to the kernel empty (it skips empty cells), then restored. */
-function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: number[] } {
+/**
+ * Cells with `//| eval: false` are handed to the kernel empty (it skips empty cells), then restored;
+ * cells with `//| error: true` are expected to fail.
+ */
+function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: number[]; errorCells: Set<number> } {
   const forKernel = structuredClone(nb);
   const skipped: number[] = [];
+  const errorCells = new Set<number>();
   forKernel.cells.forEach((cell, i) => {
-    if (cell.cell_type === "code" && !parseCellOptions(joinSource(cell.source)).options.eval) {
+    if (cell.cell_type !== "code") return;
+    const { options } = parseCellOptions(joinSource(cell.source));
+    if (options.error) errorCells.add(i);
+    if (!options.eval) {
       skipped.push(i);
       cell.source = "";
     }
   });
-  return { forKernel, skipped };
+  return { forKernel, skipped, errorCells };
 }
 
 /** labreport runs TypeScript notebooks; a notebook saved with another kernel would fail cell by cell. */
@@ -88,6 +97,8 @@ function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | un
 
 export interface ExecuteStageOptions {
   cellTimeoutMs?: number;
+  /** Show a failing cell's error in the report and run the next cells (papermill's --allow-errors). */
+  allowErrors?: boolean;
   progress?: ProgressSink;
   /** Where the partial run of a failing notebook is written (named in the error). */
   failedPath: string;
@@ -98,11 +109,13 @@ export interface ExecuteStageOptions {
  * the cell timeout applied, a failing cell an error naming it (the partial run kept for inspection).
  */
 export async function executeStage(configured: Notebook, file: string, opts: ExecuteStageOptions): Promise<{ executed: Notebook; run: RunInfo }> {
-  const { forKernel, skipped } = withoutUnevaluated(configured);
+  const { forKernel, skipped, errorCells } = withoutUnevaluated(configured);
   const result = await executeNotebook(forKernel, {
     cwd: path.dirname(path.resolve(file)),
     file,
     cellTimeoutMs: opts.cellTimeoutMs,
+    allowErrors: opts.allowErrors,
+    errorCells,
     onCell: (p) => opts.progress?.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
     onDisplay: (d) => {
       const meta = (d.metadata?.labreport ?? {}) as { kind?: string };
@@ -120,6 +133,7 @@ export async function executeStage(configured: Notebook, file: string, opts: Exe
         `the previous report is kept, the failed run is in ${opts.failedPath}`,
     );
   }
+  for (const e of result.allowedErrors ?? []) opts.progress?.info(`  note: ${file}: cell ${e.cellIndex + 1} (code cell ${e.codeCellNumber}) failed and the run went on: ${e.message}`);
   const k = result.kernelInfo;
   const run: RunInfo = {
     executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
@@ -162,6 +176,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   } else if (opts.execute !== false) {
     ({ executed, run } = await executeStage(configured, file, {
       cellTimeoutMs: opts.cellTimeoutMs,
+      allowErrors: opts.allowErrors,
       progress: opts.progress,
       failedPath: path.join(opts.outDir, `${name}.failed.ipynb`),
     }));

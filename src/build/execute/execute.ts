@@ -40,6 +40,10 @@ export interface ExecuteOptions {
   env?: Record<string, string>;
   /** Kernel start limit; default 60 s. */
   startupTimeoutMs?: number;
+  /** papermill's --allow-errors / nbconvert's: a failing cell keeps its error and the next cells still run. */
+  allowErrors?: boolean;
+  /** Cells (by index) whose error is expected (the `error: true` cell option): they never stop the run. */
+  errorCells?: Set<number>;
 }
 
 export interface CellFailure {
@@ -52,6 +56,8 @@ export interface CellFailure {
 export interface ExecuteResult {
   notebook: Notebook;
   failure?: CellFailure;
+  /** Errors that did not stop the run (allowErrors, or cells with `error: true`). */
+  allowedErrors?: CellFailure[];
   kernelInfo?: { implementation: string; implementationVersion: string; languageVersion?: string };
   durationMs: number;
 }
@@ -95,8 +101,14 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
 
     // 3. Cells.
     let failure: CellFailure | undefined;
+    const allowedErrors: CellFailure[] = [];
     let stuck = false;
+    let lastErrorAt = 0;
     for (const [n, cellIndex] of plan.entries()) {
+      // tslab aborts every request that arrives within ~200 ms of an error: after an allowed error,
+      // the next cell waits that window out instead of coming back empty.
+      const sinceError = Date.now() - lastErrorAt;
+      if (sinceError < 400) await new Promise((r) => setTimeout(r, 400 - sinceError));
       const cell = notebook.cells[cellIndex] as CodeCell;
       const progress = (phase: CellProgress["phase"], elapsedMs: number) =>
         opts.onCell?.({ cellIndex, codeCellNumber: n + 1, codeCellCount: plan.length, phase, elapsedMs });
@@ -105,7 +117,7 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       const { msgId, done } = kernel.request(
         "shell",
         "execute_request",
-        { code: joinSource(cell.source), silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        { code: joinSource(cell.source), silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: !opts.allowErrors },
         { timeoutMs: opts.cellTimeoutMs },
       );
       collector.expect(msgId, cellIndex);
@@ -133,8 +145,14 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
       if (reply.status !== "ok") {
         const error = cell.outputs.find((o): o is ErrorOutput => o.output_type === "error") ?? addErrorOutput(cell, reply);
         const first = `${error.ename}: ${error.evalue}`.split("\n")[0]!;
-        failure = { cellIndex, codeCellNumber: n + 1, message: first };
+        const problem = { cellIndex, codeCellNumber: n + 1, message: first };
         progress("error", Date.now() - cellStart);
+        if (!stuck && (opts.allowErrors || opts.errorCells?.has(cellIndex))) {
+          allowedErrors.push(problem);
+          lastErrorAt = Date.now();
+          continue;
+        }
+        failure = problem;
         // tslab aborts requests that arrive within ~200 ms of an error anyway: stop here.
         break;
       }
@@ -142,7 +160,7 @@ export async function executeNotebook(nb: Notebook, opts: ExecuteOptions): Promi
     }
     for (const cell of notebook.cells) if (cell.cell_type === "code") cell.outputs = mergeStreams(cell.outputs);
     forceShutdown = stuck;
-    return { notebook, ...(failure ? { failure } : {}), kernelInfo, durationMs: Date.now() - started };
+    return { notebook, ...(failure ? { failure } : {}), ...(allowedErrors.length ? { allowedErrors } : {}), kernelInfo, durationMs: Date.now() - started };
   } finally {
     // 4. Always.
     kernel.onIopub = undefined;

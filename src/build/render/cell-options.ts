@@ -17,6 +17,7 @@ export const CELL_OPTIONS = {
   "fig-cap": { type: "string", description: "caption of the cell's figure (numbered 'Figure n')" },
   "tbl-cap": { type: "string", description: "caption of the cell's table (numbered 'Table n')" },
   warning: { type: "boolean", default: true, description: "show the cell's stderr output in the report" },
+  error: { type: "boolean", default: false, description: "the cell is expected to fail: its error is shown and the next cells still run" },
   "lst-label": { type: "string", description: "cross-reference label of the cell's code as a numbered listing: lst-…" },
   "lst-cap": { type: "string", description: "caption of the cell's code, shown as 'Listing n'" },
 } satisfies Record<string, OptionSpec>;
@@ -27,6 +28,7 @@ export interface CellOptions {
   output: boolean;
   include: boolean;
   warning: boolean;
+  error: boolean;
   label?: string;
   "fig-cap"?: string;
   "tbl-cap"?: string;
@@ -49,7 +51,7 @@ export function parseCellOptions(source: string): ParsedCell {
   let n = 0;
   while (n < lines.length && OPTION_LINE.test(lines[n])) n++;
   const yaml = lines.slice(0, n).map((l) => OPTION_LINE.exec(l)![1]).join("\n");
-  const options: CellOptions = { echo: true, eval: true, output: true, include: true, warning: true };
+  const options: CellOptions = { echo: true, eval: true, output: true, include: true, warning: true, error: false };
   const problems: string[] = [];
   if (n > 0) {
     let parsed: unknown;
