@@ -1,6 +1,7 @@
 // The seed-002 tutorial (CSC321 Tutorial 6: optimisation and convolutional networks) builds into a
-// report on a small slice (640 training and 200 validation images, one epoch per run) so that the
-// suite stays short; `npm run reports` builds it at its default size (the original's configuration).
+// report on a small slice (640 training and 200 validation images, one epoch per run, the short runs
+// repeated over two seeds) so that the suite stays short; `npm run reports` builds it at its default
+// size (the original's configuration, five seeds).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,7 +11,9 @@ import { test } from "node:test";
 import { CLI, REPO } from "../paths.js";
 
 const NOTEBOOK = "notebooks/optimization-and-cnns.ipynb";
-const SMALL = { trainSize: 640, valSize: 200, epochs: 1, cnnEpochs: 1, shortEpochs: 1 };
+const SMALL = {
+  trainSize: 640, valSize: 200, epochs: 1, cnnEpochs: 1, shortEpochs: 1, comparisonSeeds: [1, 2],
+};
 
 test("notebooks/optimization-and-cnns.ipynb builds into a report with every run, figure and table", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb002-"));
@@ -28,7 +31,8 @@ test("notebooks/optimization-and-cnns.ipynb builds into a report with every run,
   // Title block and the parameters of the build.
   has("CSC321 Tutorial 6: Optimization and Convolutional Neural Networks");
   has("Lisa Zhang");
-  has("trainSize = 640, valSize = 200, batchSize = 64, epochs = 1, cnnEpochs = 1, shortEpochs = 1");
+  has("trainSize = 640, valSize = 200, batchSize = 64, epochs = 1, cnnEpochs = 1, shortEpochs = 1, seed = 1, " +
+    "comparisonSeeds = [1,2]");
   has("training images: 640");
   has("validation images: 200");
 
@@ -58,14 +62,31 @@ test("notebooks/optimization-and-cnns.ipynb builds into a report with every run,
   has("Figure 13: Learning curves of MLPBNBeforeReLu(30)");
   has("Figure 14: Learning curves of CNNBN");
   has("Figure 15: Learning curves of MLP(30) initialised with zeros");
-  assert.doesNotMatch(text, /Figure 16:/);
+  has("Figure 16: Final validation accuracy of the short runs over 2 seeds");
+  assert.doesNotMatch(text, /Figure 17:/);
   has("Table 1: The CNN, layer by layer");
   has("Table 2: Parameter counts of the models");
   has("Table 3: Final accuracies of the three MLP widths");
   has("Table 4: MLP(30) after one epoch and at the end of the short runs, by optimiser");
   has("Table 5: Batch normalisation against the same networks without it");
-  has("Table 6: Every training run of this report");
-  assert.doesNotMatch(text, /Table 7:/);
+  // The short runs repeated over the seeds: mean ± std per configuration, and the verdicts.
+  has("Table 6: Final validation accuracy of the short runs (1 epoch each) over 2 seeds (1, 2)");
+  has("Table 7: The tutorial’s comparisons judged on the means over the 2 seeds");
+  has("Table 8: Every single run of the walk-through");
+  assert.doesNotMatch(text, /Table 9:/);
+  // 11 configurations × 2 seeds, one console line per configuration.
+  assert.match(text, /^22 runs in [0-9.]+ s$/m);
+  has("MLPBNBeforeReLu(30), SGD 0.1 + mom. 0.9:");
+  has("CNNBN, SGD 0.1 + mom. 0.9:");
+  // The repeat with seed 1 is the single run of the walk-through, without per-iteration evaluation.
+  has("With seed 1, the repeats reproduce the single runs of the earlier sections exactly");
+  // Every verdict of the summary is one of the rule's: holds, a tie within the noise, or does not hold.
+  assert.match(text, /Batch\s+normalisation\s+gives\s+the\s+best\s+CNN\s+at\s+the\s+same\s+budget:\s+(holds|a\s+tie,\s+within\s+the\s+noise|does\s+not\s+hold)\./);
+  assert.match(text, /momentum\s+and\s+Adam\s+are\s+ahead\s+of\s+plain\s+SGD\s+\(MLP\(30\)\):\s+(holds|holds\s+only\s+in\s+part|a\s+tie,\s+within\s+the\s+noise|does\s+not\s+hold)\./);
+  assert.match(text, /Zero\s+initialisation\s+stays\s+stuck\s+near\s+11%:\s+holds/);
+  // No degenerate comparisons ("0.0 percentage points equal to …").
+  assert.doesNotMatch(text, /0\.0\s+percentage\s+points?\s+(equal|above|below|higher|lower)/);
+  assert.doesNotMatch(text, /equal\s+to\s+the\s+CNN/);
 
   // Every run prints the original's two lines; the axes are the original's.
   assert.equal(text.match(/Final Training Accuracy: [0-9.]+/g)?.length, 14);
@@ -83,7 +104,8 @@ test("notebooks/optimization-and-cnns.ipynb builds into a report with every run,
   assert.match(text, /on\s+the\s+validation\s+set\s+it\s+predicts\s+only\s+the\s+digit\s+[0-9]\./);
   // The small configuration says its numbers are not the original's.
   has("This build ran a smaller configuration than the original");
-  has("14 runs");
+  has("14 single runs");
+  has("repeated the 11 short configurations over 2 seeds");
 
   assert.doesNotMatch(text, /\?@/, "every cross-reference resolves");
   assert.match(text, /Engine\s+(native|cpu|tfjs-node)/);
