@@ -92,7 +92,7 @@ test("progress outside a kernel: per-batch lines in the seeds' format and a line
   }
   assert.ok(lines.includes("Epoch: 1 0/200 (0%) Loss: " + lines.find((l) => l.startsWith("Epoch: 1 0/200"))!.split("Loss: ")[1]));
   assert.ok(lines.some((l) => /^Epoch: 2 100\/200 \(50%\) Loss: \d\.\d{3}$/.test(l)), lines.join("\n"));
-  assert.ok(lines.some((l) => /^Epoch 2\/2: train loss \d\.\d{4}, accuracy \d+\.\d\d% \(\d+\.\d s, \d+ samples\/s\)$/.test(l)), lines.join("\n"));
+  assert.ok(lines.some((l) => /^Epoch 2\/2: train loss \d\.\d{4}, acc \d+\.\d\d% \| \d+\.\d s, \d+\/s$/.test(l)), lines.join("\n"));
   assert.ok(lines.some((l) => l.startsWith("Trained 2 epoch(s)")));
 });
 
