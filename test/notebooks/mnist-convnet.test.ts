@@ -21,11 +21,17 @@ test("notebooks/mnist-convnet.ipynb builds into a report with its figures, table
   assert.match(text, /431,080 parameters/);
   assert.match(text, /original report states\s+410,100/);
   assert.match(text, /Figure 1: Training and validation error of the ConvNet/);
-  assert.match(text, /Figure 2: Validation error of the ConvNet and of an MLP/);
+  assert.match(text, /Figure 2: Validation error of the ConvNet and of a Problem-1 style MLP/);
+  // The seed's miscount is explained from computed per-layer counts (20 · 5 = 100, 50 · 5 · 20 = 5,000).
+  assert.match(text, /kernel counted as 5\s+weights instead of 25/);
+  // The original's Problem 1 figures are quoted before this run's.
+  assert.match(text, /6\.35% validation error/);
+  assert.match(text, /best MLP of\s+its hyperparameter search 2\.5%/);
   assert.match(text, /Table 1: The ConvNet, layer by layer/);
   assert.match(text, /Error \(%\)/);
   assert.match(text, /Epoch/);
   assert.match(text, /epochs = 2, trainSize = 2000/);
+  assert.doesNotMatch(text, /Cannot find module/, "the run information names the engine in words");
   assert.doesNotMatch(text, /\?@/, "every cross-reference resolves");
   // The executed notebook records the engine that trained the models.
   const executed = JSON.parse(fs.readFileSync(path.join(out, "mnist-convnet.ipynb"), "utf8"));
