@@ -10,7 +10,7 @@ import { buildNotebook, checkKernel, executeStage, reportName } from "./build/pi
 import { findChromium, launchChromium } from "./build/print/chromium.js";
 import { printPdf } from "./build/print/pdf.js";
 import { TerminalProgress } from "./build/progress.js";
-import { BatchRow, countPdfPages, summaryText, writeSummary } from "./build/summary.js";
+import { BatchRow, summaryText, writeSummary } from "./build/summary.js";
 import { CELL_OPTIONS } from "./build/render/cell-options.js";
 import { renderReport } from "./build/render/report.js";
 import { checkTemplate } from "./build/render/template.js";
@@ -58,6 +58,14 @@ function parameters(values: string[] | undefined): Record<string, unknown> {
   return Object.fromEntries((values ?? []).map(parseParameter));
 }
 
+/** `--cell-timeout S` in milliseconds, checked once for every command that runs cells. */
+function cellTimeoutMs(values: Record<string, unknown>): number | undefined {
+  const timeout = values["cell-timeout"] as string | undefined;
+  if (timeout === undefined) return undefined;
+  if (!(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
+  return Number(timeout) * 1000;
+}
+
 /** Notebooks named on the command line; a folder stands for the notebooks in it. */
 export function collectNotebooks(args: string[], cwd = process.cwd()): string[] {
   const targets = args.length ? args : [path.join(cwd, "notebooks")];
@@ -95,8 +103,7 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   const files = collectNotebooks(args);
   const outDir = path.resolve((values.out as string | undefined) ?? "reports");
   checkDistinctReports(files, outDir);
-  const timeout = values["cell-timeout"] as string | undefined;
-  if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
+  const timeoutMs = cellTimeoutMs(values);
   findChromium(); // fail before running anything if the PDF cannot be printed
   checkTemplate(values.template as string | undefined);
   const progress = new TerminalProgress();
@@ -115,14 +122,14 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
           execute: !values["no-execute"],
           html: Boolean(values.html),
           templateDir: values.template as string | undefined,
-          cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
+          cellTimeoutMs: timeoutMs,
           rerun: Boolean(values.rerun),
           allowErrors: Boolean(values["allow-errors"]),
           progress,
           browser: chromium.browser,
         });
         progress.notebookEnd(true, `${path.relative(process.cwd(), result.pdf)} (${plural(result.figures, "figure")}, ${plural(result.tables, "table")}; ${result.execution})`);
-        rows.push({ notebook: name, status: "built", seconds: (Date.now() - t0) / 1000, pages: countPdfPages(result.pdf), figures: result.figures, tables: result.tables, execution: result.execution });
+        rows.push({ notebook: name, status: "built", seconds: (Date.now() - t0) / 1000, pages: result.pages, figures: result.figures, tables: result.tables, execution: result.execution });
       } catch (err) {
         progress.notebookEnd(false, "failed");
         let message: string;
@@ -216,11 +223,9 @@ async function main(argv: string[]): Promise<number> {
       checkKernel(source, file);
       const nb = applyParameters(source, parameters(values.param), file);
       const out = values.o ?? path.join("reports", `${reportName(file)}.ipynb`);
-      const timeout = values["cell-timeout"];
-      if (timeout !== undefined && !(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
       // The same stage as build's: eval: false honoured, the cell timeout applied, one-line errors.
       const { executed } = await executeStage(nb, file, {
-        cellTimeoutMs: timeout ? Number(timeout) * 1000 : undefined,
+        cellTimeoutMs: cellTimeoutMs(values),
         allowErrors: Boolean(values["allow-errors"]),
         failedPath: out.replace(/\.ipynb$/i, "") + ".failed.ipynb",
       });

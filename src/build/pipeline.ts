@@ -19,6 +19,7 @@ import { parseCellOptions } from "./render/cell-options.js";
 import { readFrontMatter } from "./render/front-matter.js";
 import { RunInfo, renderReport } from "./render/report.js";
 import { checkTemplate } from "./render/template.js";
+import { countPdfPages } from "./summary.js";
 
 export interface BuildOptions {
   /** Where reports go (default: reports/ beside notebooks/). */
@@ -44,6 +45,8 @@ export interface BuildResult {
   executed?: string;
   figures: number;
   tables: number;
+  /** Pages of the printed PDF. */
+  pages?: number;
   warnings: string[];
   /** "executed (why)", "frozen (why)" or "rendered from stored outputs". */
   execution: string;
@@ -180,7 +183,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
       progress: opts.progress,
       failedPath: path.join(opts.outDir, `${name}.failed.ipynb`),
     }));
-    execution = lookup ? `executed (${opts.rerun ? "--rerun" : lookup.why})` : opts.rerun ? "executed (--rerun)" : "executed";
+    execution = opts.rerun ? "executed (--rerun)" : lookup ? `executed (${lookup.why})` : "executed";
     // Only a build at the notebook's own parameters is stored: a quick draft with --param must not
     // replace the full run that the next plain build renders from.
     if (key && Object.keys(opts.parameters ?? {}).length === 0) {
@@ -207,6 +210,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
     executed: opts.execute !== false ? executedPath : undefined,
     figures: report.figures,
     tables: report.tables,
+    pages: countPdfPages(pdf),
     warnings: report.warnings,
     execution,
   };

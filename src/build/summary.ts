@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "./notebook.js";
+import { escapeHtml as esc } from "./render/markdown.js";
 
 export interface BatchRow {
   notebook: string;
@@ -24,13 +25,8 @@ function cells(r: BatchRow): string[] {
 }
 
 /** Pages of a PDF that Chromium printed (its page objects are written uncompressed). */
-export function countPdfPages(file: string): number | undefined {
-  try {
-    const n = fs.readFileSync(file).toString("latin1").match(/\/Type\s*\/Page\b(?!s)/g)?.length;
-    return n || undefined;
-  } catch {
-    return undefined;
-  }
+export function countPdfPages(pdf: Uint8Array): number | undefined {
+  return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString("latin1").match(/\/Type\s*\/Page\b(?!s)/g)?.length || undefined;
 }
 
 export function summaryCsv(rows: BatchRow[]): string {
@@ -39,7 +35,6 @@ export function summaryCsv(rows: BatchRow[]): string {
 }
 
 export function summaryHtml(rows: BatchRow[], title = "labreport build summary"): string {
-  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const built = rows.filter((r) => r.status === "built").length;
   const body = rows
     .map((r) => `<tr class="${r.status}">${cells(r).map((c, i) => `<td${i >= 2 && i <= 5 ? ' class="num"' : ""}>${esc(c)}</td>`).join("")}</tr>`)

@@ -2,22 +2,13 @@
 // into a report, on a small slice so that the suite stays short; `npm run reports` builds it at its
 // default size (30 epochs, 60,000 images, 5 runs).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { CLI, REPO } from "../paths.js";
+import { buildReport } from "./build-report.js";
 
 test("notebooks/mnist-cnn-adam.ipynb builds into a report with its listings, figures, table and answers", () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb001-"));
-  const r = spawnSync(
-    process.execPath,
-    [CLI, "build", "notebooks/mnist-cnn-adam.ipynb", "--out", out, "--param", "trainSize=1000", "--param", "epochs=2"],
-    { cwd: REPO, encoding: "utf8", timeout: 400_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const pdfText = spawnSync("pdftotext", [path.join(out, "mnist-cnn-adam.pdf"), "-"], { encoding: "utf8" }).stdout;
+  const { out, text: pdfText } = buildReport("mnist-cnn-adam", { trainSize: 1000, epochs: 2 }, { timeoutMs: 400_000 });
   // One line: captions and sentences wrap wherever the page width puts them, and KaTeX leaves
   // zero-width spaces around its formulas.
   const text = pdfText.replace(/\u200b/g, "").replace(/\s+/g, " ");

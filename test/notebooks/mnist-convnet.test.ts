@@ -1,22 +1,13 @@
 // The seed-003 assignment builds into a report, on a small slice so that the suite stays short;
 // `npm run reports` builds it at its default size.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { CLI, REPO } from "../paths.js";
+import { buildReport } from "./build-report.js";
 
 test("notebooks/mnist-convnet.ipynb builds into a report with its figures, tables and answers", () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb003-"));
-  const r = spawnSync(
-    process.execPath,
-    [CLI, "build", "notebooks/mnist-convnet.ipynb", "--out", out, "--param", "epochs=2", "--param", "trainSize=2000"],
-    { cwd: REPO, encoding: "utf8", timeout: 300_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const text = spawnSync("pdftotext", [path.join(out, "mnist-convnet.pdf"), "-"], { encoding: "utf8" }).stdout;
+  const { out, text } = buildReport("mnist-convnet", { epochs: 2, trainSize: 2000 }, { timeoutMs: 300_000 });
   assert.match(text, /Problem 2: A Convolutional Network on MNIST/);
   assert.match(text, /431,080 parameters/);
   assert.match(text, /original report states\s+410,100/);

@@ -2,12 +2,10 @@
 // to-do list as experiments) builds into a report, on a small slice so that the suite stays short;
 // `npm run reports` builds it at its default size.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { CLI, REPO } from "../paths.js";
+import { buildReport } from "./build-report.js";
 
 const SMALL = {
   trainSize: 2000, testSize: 1000, epochs: 2, svmEpochs: 2, initSeeds: [1, 2], lrRangeSteps: 40,
@@ -16,15 +14,7 @@ const SMALL = {
 };
 
 test("notebooks/mnist-lenet-vs-svm.ipynb builds into a report with its figures, tables and answers", () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb000-"));
-  const params = Object.entries(SMALL).flatMap(([k, v]) => ["--param", `${k}=${JSON.stringify(v)}`]);
-  const r = spawnSync(
-    process.execPath,
-    [CLI, "build", "notebooks/mnist-lenet-vs-svm.ipynb", "--out", out, ...params],
-    { cwd: REPO, encoding: "utf8", timeout: 600_000 },
-  );
-  assert.equal(r.status, 0, r.stderr);
-  const text = spawnSync("pdftotext", [path.join(out, "mnist-lenet-vs-svm.pdf"), "-"], { encoding: "utf8" }).stdout;
+  const { out, text } = buildReport("mnist-lenet-vs-svm", SMALL);
   const flat = text.replace(/\s+/g, " ");
 
   // Title block and the parameters of this build.

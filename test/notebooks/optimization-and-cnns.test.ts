@@ -3,26 +3,16 @@
 // repeated over two seeds) so that the suite stays short; `npm run reports` builds it at its default
 // size (the original's configuration, five seeds).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { test } from "node:test";
-import { CLI, REPO } from "../paths.js";
+import { buildReport } from "./build-report.js";
 
-const NOTEBOOK = "notebooks/optimization-and-cnns.ipynb";
 const SMALL = {
   trainSize: 640, valSize: 200, epochs: 1, cnnEpochs: 1, shortEpochs: 1, comparisonSeeds: [1, 2],
 };
 
 test("notebooks/optimization-and-cnns.ipynb builds into a report with every run, figure and table", () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-nb002-"));
-  const args = [CLI, "build", NOTEBOOK, "--out", out];
-  for (const [k, v] of Object.entries(SMALL)) args.push("--param", `${k}=${JSON.stringify(v)}`);
-  const r = spawnSync(process.execPath, args, { cwd: REPO, encoding: "utf8", timeout: 480_000 });
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, /warning:/, "the build gives no warnings (labels, cell options)");
-  const text = spawnSync("pdftotext", [path.join(out, "optimization-and-cnns.pdf"), "-"], { encoding: "utf8" }).stdout;
+  const { log, text } = buildReport("optimization-and-cnns", SMALL, { timeoutMs: 480_000 });
+  assert.doesNotMatch(log, /warning:/, "the build gives no warnings (labels, cell options)");
   // pdftotext breaks lines anywhere inside a phrase.
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const has = (phrase: string) =>

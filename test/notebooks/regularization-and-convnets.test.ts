@@ -3,29 +3,22 @@
 // says so and the rest builds), once with a tiny generated cats-and-dogs folder (the grid search,
 // its table and its three figures appear). `npm run reports` builds it at its default size.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
-import { CLI, REPO } from "../paths.js";
+import { buildReport } from "./build-report.js";
 
-const NOTEBOOK = "notebooks/regularization-and-convnets.ipynb";
 // The MNIST part at its smallest sensible size.
 const SMALL = {
   trainSize: 1000, epochs: 2, dropoutEpochs: 2, cnnEpochs: 2, dropoutMaxSamples: 20,
 };
 
 function build(out: string, params: Record<string, unknown>): string {
-  const args = [CLI, "build", NOTEBOOK, "--out", out];
-  for (const [k, v] of Object.entries(params)) args.push("--param", `${k}=${JSON.stringify(v)}`);
-  const r = spawnSync(process.execPath, args, { cwd: REPO, encoding: "utf8", timeout: 600_000 });
-  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  const pdf = path.join(out, "regularization-and-convnets.pdf");
+  const { text } = buildReport("regularization-and-convnets", params, { out });
   // One space for every run of white space (sentences wrap differently at other numbers), and
   // "mini-" at the end of a line joined again to "batches" on the next.
-  const text = spawnSync("pdftotext", [pdf, "-"], { encoding: "utf8" }).stdout;
   return text.replace(/\s+/g, " ").replace(/(\w)- (\w)/g, "$1-$2");
 }
 
