@@ -4,16 +4,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { UserError, readNotebook, writeFileAtomic, writeNotebook } from "./build/notebook.js";
-import { applyParameters, parseParameter } from "./build/parameters.js";
-import { buildNotebook, checkKernel, executeStage, reportName } from "./build/pipeline.js";
-import { findChromium, launchChromium } from "./build/print/chromium.js";
-import { printPdf } from "./build/print/pdf.js";
-import { TerminalProgress } from "./build/progress.js";
-import { BatchRow, summaryText, writeSummary } from "./build/summary.js";
-import { CELL_OPTIONS } from "./build/render/cell-options.js";
-import { renderReport } from "./build/render/report.js";
-import { checkTemplate } from "./build/render/template.js";
+import { UserError, readNotebook, writeFileAtomic, writeNotebook } from "./report/notebook.js";
+import { applyParameters, parseParameter } from "./report/parameters.js";
+import { buildNotebook, checkKernel, executeStage, reportName } from "./report/pipeline.js";
+import { findChromium, launchChromium } from "./report/print/chromium.js";
+import { printPdf } from "./report/print/pdf.js";
+import { TerminalProgress } from "./report/progress.js";
+import { BatchRow, summaryText, writeSummary } from "./report/summary.js";
+import { CELL_OPTIONS } from "./report/render/cell-options.js";
+import { renderReport } from "./report/render/report.js";
+import { checkTemplate } from "./report/render/template.js";
 
 const USAGE = `usage: labreport <command> [options]
 

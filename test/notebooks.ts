@@ -1,5 +1,5 @@
 // In-memory notebooks for tests: the cells and outputs a test needs, without nbformat's boilerplate.
-import { Cell, CodeCell, Notebook, Output } from "../src/build/notebook.js";
+import { Cell, CodeCell, Notebook, Output } from "../src/report/notebook.js";
 
 export const md = (source: string | string[]): Cell => ({ cell_type: "markdown", metadata: {}, source });
 export const raw = (source: string): Cell => ({ cell_type: "raw", metadata: {}, source });

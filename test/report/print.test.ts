@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { Notebook } from "../../src/build/notebook.js";
-import { printPdf } from "../../src/build/print/pdf.js";
-import { renderReport } from "../../src/build/render/report.js";
+import { Notebook } from "../../src/report/notebook.js";
+import { printPdf } from "../../src/report/print/pdf.js";
+import { renderReport } from "../../src/report/render/report.js";
 
 function pdfText(pdf: Uint8Array): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labreport-print-")), "x.pdf");

@@ -2,11 +2,11 @@
 // Each test pins one problem found by building notebooks nobody here had seen.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Notebook, UserError } from "../../src/build/notebook.js";
-import { parseCellOptions } from "../../src/build/render/cell-options.js";
-import { readFrontMatter } from "../../src/build/render/front-matter.js";
-import { renderReport } from "../../src/build/render/report.js";
-import { applyCarriageReturns, shapeText } from "../../src/build/render/text-output.js";
+import { Notebook, UserError } from "../../src/report/notebook.js";
+import { parseCellOptions } from "../../src/report/render/cell-options.js";
+import { readFrontMatter } from "../../src/report/render/front-matter.js";
+import { renderReport } from "../../src/report/render/report.js";
+import { applyCarriageReturns, shapeText } from "../../src/report/render/text-output.js";
 import { body, code, md, notebook, raw, stdout, textOf } from "../notebooks.js";
 
 test("dollar signs in prose are prices, not math (pandoc's rule); real inline math still typesets", async () => {

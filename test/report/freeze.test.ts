@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { codeHash, freezeMode, libraryHash } from "../../src/build/freeze.js";
+import { codeHash, freezeMode, libraryHash } from "../../src/report/freeze.js";
 import { CLI, FIXTURES, REPO } from "../paths.js";
 import { code, md, notebook } from "../notebooks.js";
 

@@ -2,8 +2,8 @@
 // earlier cell; this checks the fix on the real kernel.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { executeNotebook } from "../../src/build/execute/index.js";
-import { joinSource } from "../../src/build/notebook.js";
+import { executeNotebook } from "../../src/report/execute/index.js";
+import { joinSource } from "../../src/report/notebook.js";
 import { code, notebook } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 

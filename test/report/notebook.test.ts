@@ -1,8 +1,8 @@
 // Reading notebooks as editors other than Jupyter save them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { joinSource, parseNotebook } from "../../src/build/notebook.js";
-import { parseCellOptions } from "../../src/build/render/cell-options.js";
+import { joinSource, parseNotebook } from "../../src/report/notebook.js";
+import { parseCellOptions } from "../../src/report/render/cell-options.js";
 
 test("a byte-order mark and Windows line endings are read as Jupyter would", () => {
   const text = "\uFEFF" + JSON.stringify({

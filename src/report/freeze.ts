@@ -61,10 +61,10 @@ export function codeHash(nb: Notebook): string {
   );
 }
 
-// dist/src/build/freeze.js → the repository root.
+// dist/src/report/freeze.js → the repository root.
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** The report pipeline and the CLI do not change what a notebook computes. */
-const NOT_LIBRARY = [path.join("src", "build") + path.sep, path.join("src", "cli.ts")];
+const NOT_LIBRARY = [path.join("src", "report") + path.sep, path.join("src", "cli.ts")];
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

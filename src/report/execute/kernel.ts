@@ -434,7 +434,7 @@ export function keyLine(log: string): string {
  * patched tslab (scripts/patch-tslab.js) also looks here, for the types and at run time.
  */
 export function libraryEnv(): Record<string, string> {
-  const dist = path.resolve(__dirname, "..", ".."); // dist/src/build/execute → dist/src
+  const dist = path.resolve(__dirname, "..", ".."); // dist/src/report/execute → dist/src
   return { LABREPORT_LIBRARY: path.join(dist, "index.js"), LABREPORT_TYPES: path.join(dist, "index.d.ts") };
 }
 

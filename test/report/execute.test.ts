@@ -6,11 +6,11 @@ import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { executeNotebook, resolveTslab, type CellProgress, type DisplayEvent, type ExecuteResult } from "../../src/build/execute";
-import { OutputCollector } from "../../src/build/execute/execute";
-import { createMessage, parse, serialize } from "../../src/build/execute/messages";
-import { errorFromStderr, mergeStreams } from "../../src/build/execute/outputs";
-import { readNotebook, UserError, type CodeCell, type Notebook, type Output } from "../../src/build/notebook";
+import { executeNotebook, resolveTslab, type CellProgress, type DisplayEvent, type ExecuteResult } from "../../src/report/execute";
+import { OutputCollector } from "../../src/report/execute/execute";
+import { createMessage, parse, serialize } from "../../src/report/execute/messages";
+import { errorFromStderr, mergeStreams } from "../../src/report/execute/outputs";
+import { readNotebook, UserError, type CodeCell, type Notebook, type Output } from "../../src/report/notebook";
 
 // dist/test/build → the repository's test/fixtures (fixtures are not compiled).
 const fixtures = path.resolve(__dirname, "../../../test/fixtures");

@@ -3,8 +3,8 @@
 // ~500 messages, its idle status among them, and the build waited forever.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { executeNotebook } from "../../src/build/execute/index.js";
-import { joinSource } from "../../src/build/notebook.js";
+import { executeNotebook } from "../../src/report/execute/index.js";
+import { joinSource } from "../../src/report/notebook.js";
 import { code, notebook } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { Notebook, readNotebook } from "../../src/build/notebook.js";
-import { parseCellOptions } from "../../src/build/render/cell-options.js";
-import { renderReport } from "../../src/build/render/report.js";
+import { Notebook, readNotebook } from "../../src/report/notebook.js";
+import { parseCellOptions } from "../../src/report/render/cell-options.js";
+import { renderReport } from "../../src/report/render/report.js";
 import { code, md, notebook, raw, textOf } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";
 
