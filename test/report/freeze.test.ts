@@ -114,12 +114,12 @@ test("freeze key: code cells only; the library hash covers src/ but not the repo
   assert.notEqual(codeHash(notebook(code("//| eval: false\nconst x = 1;"))), codeHash(a));
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-libhash-"));
-  fs.mkdirSync(path.join(root, "src", "build"), { recursive: true });
+  fs.mkdirSync(path.join(root, "src", "report"), { recursive: true });
   fs.mkdirSync(path.join(root, "src", "train"), { recursive: true });
   fs.writeFileSync(path.join(root, "src", "train", "fit.ts"), "export const lr = 0.1;");
-  fs.writeFileSync(path.join(root, "src", "build", "report.ts"), "export const css = 1;");
+  fs.writeFileSync(path.join(root, "src", "report", "report.ts"), "export const css = 1;");
   const h0 = libraryHash(root);
-  fs.writeFileSync(path.join(root, "src", "build", "report.ts"), "export const css = 2;");
+  fs.writeFileSync(path.join(root, "src", "report", "report.ts"), "export const css = 2;");
   assert.equal(libraryHash(root), h0, "the report pipeline is not the library");
   fs.writeFileSync(path.join(root, "src", "train", "fit.ts"), "export const lr = 0.2;");
   assert.notEqual(libraryHash(root), h0, "a library change invalidates stored executions");
