@@ -1,9 +1,10 @@
 // Which TensorFlow.js backend trains the models, chosen once per process.
-// Order: tfjs-node (libtensorflow) where it loads, then this project's native addon, then pure JS.
-// LABREPORT_ENGINE=tfjs-node|native|cpu forces one; the choice and its reason are said once.
+// Order: tfjs-node-gpu (libtensorflow with CUDA) where the user installed it and it loads, then
+// tfjs-node (libtensorflow), then this project's native addon, then pure JS.
+// LABREPORT_ENGINE=tfjs-node-gpu|tfjs-node|native|cpu forces one; the choice and its reason are said once.
 import * as tf from "@tensorflow/tfjs";
 
-export type EngineName = "tfjs-node" | "native" | "cpu";
+export type EngineName = "tfjs-node-gpu" | "tfjs-node" | "native" | "cpu";
 
 export interface EngineInfo {
   /** What trains the models. */
@@ -16,13 +17,25 @@ export interface EngineInfo {
 
 let chosen: EngineInfo | undefined;
 
-function tryTfjsNode(): string | undefined {
-  try {
-    require("@tensorflow/tfjs-node");
-    return undefined;
-  } catch (err) {
-    return `tfjs-node unavailable (${firstLine(err)})`;
-  }
+/**
+ * Loads a tfjs-node flavour, which registers the "tensorflow" backend as a side effect. A package
+ * that is simply not installed is said in two words: tfjs-node-gpu is an opt-in for GPU owners.
+ */
+function tryPackage(name: string): () => string | undefined {
+  return () => {
+    try {
+      require(name);
+      return undefined;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e?.code === "MODULE_NOT_FOUND" && String(e.message).includes(`'${name}'`)) return `${short(name)} not installed`;
+      return `${short(name)} unavailable (${firstLine(err)})`;
+    }
+  };
+}
+
+function short(pkg: string): string {
+  return pkg.replace("@tensorflow/", "");
 }
 
 function tryNative(): string | undefined {
@@ -41,7 +54,8 @@ function firstLine(err: unknown): string {
 }
 
 const candidates: Record<EngineName, { backend: string; load: () => string | undefined }> = {
-  "tfjs-node": { backend: "tensorflow", load: tryTfjsNode },
+  "tfjs-node-gpu": { backend: "tensorflow", load: tryPackage("@tensorflow/tfjs-node-gpu") },
+  "tfjs-node": { backend: "tensorflow", load: tryPackage("@tensorflow/tfjs-node") },
   native: { backend: "labnative", load: tryNative },
   cpu: { backend: "cpu", load: () => undefined },
 };
@@ -53,13 +67,14 @@ export function useEngine(log: (line: string) => void = (l) => console.log(l)): 
   if (forced !== undefined && !(forced in candidates)) {
     throw new Error(`LABREPORT_ENGINE=${forced} is not an engine; use one of ${Object.keys(candidates).join(", ")}`);
   }
-  const order: EngineName[] = forced ? [forced] : ["tfjs-node", "native", "cpu"];
+  const order = forced ? [forced] : (Object.keys(candidates) as EngineName[]);
   const skipped: string[] = [];
   for (const name of order) {
     const problem = candidates[name].load();
     if (problem !== undefined) {
-      if (forced) throw new Error(`LABREPORT_ENGINE=${forced} requested but ${problem}`);
-      skipped.push(problem);
+      if (forced) throw new Error(`LABREPORT_ENGINE=${forced} requested but ${problem}${problem.endsWith("not installed") ? ` (install it: npm install @tensorflow/${forced})` : ""}`);
+      // Not having the GPU package is the normal case, not a reason worth a line.
+      if (problem !== "tfjs-node-gpu not installed") skipped.push(problem);
       continue;
     }
     const backend = candidates[name].backend;

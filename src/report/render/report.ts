@@ -370,7 +370,7 @@ export function describeEngine(name: string, reason: string | undefined): string
   const notes: string[] = [];
   const r = reason ?? "";
   if (/forced/i.test(r)) notes.push("chosen with LABREPORT_ENGINE");
-  if (/tfjs-node(?!-gpu) unavailable|Cannot find module '@tensorflow\/tfjs-node'/.test(r)) notes.push("tfjs-node not installed");
+  if (/tfjs-node(?!-gpu) (unavailable|not installed)|Cannot find module '@tensorflow\/tfjs-node'/.test(r)) notes.push("tfjs-node not installed");
   if (/native engine unavailable/.test(r)) notes.push("native engine not built");
   const head = what[name] ?? `${name} (`;
   const tail = notes.length ? `; ${notes.join("; ")})` : ")";
