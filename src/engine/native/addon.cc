@@ -68,7 +68,7 @@ Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
 // Pooling geometry: channels in = channels out.
 ConvGeom poolGeom(Args& a, size_t i) {
   ConvGeom g = a.geom(i, "geom");
-  a.require(g.cin == g.cout, "argument " + std::to_string(i) + " (geom): a pooling geometry has cin == cout");
+  if (g.cin != g.cout) a.rangeError("argument " + std::to_string(i) + " (geom): a pooling geometry has cin == cout");
   return g;
 }
 // maxPool(x, y, geom) and avgPool(x, y, geom)
@@ -178,9 +178,12 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   int64_t n = 1;
   for (int d = 0; d < rank; d++) n = product({n, m[1 + d]});
   a.size(y, 3, "y", n);
-  // Every element the strides reach must lie inside its operand.
-  a.require(lastIndex(rank, m + 1, m + 1 + rank) < x.size, "argument 4 (meta): a's strides reach past a's end");
-  a.require(lastIndex(rank, m + 1, m + 1 + 2 * rank) < z.size, "argument 4 (meta): b's strides reach past b's end");
+  // Each operand's strides must span exactly its elements: none read past its end, and its size
+  // (which binary() also uses to pick its flat loops) agrees with them. Empty outputs read nothing.
+  a.require(n == 0 || lastIndex(rank, m + 1, m + 1 + rank) + 1 == x.size,
+            "argument 4 (meta): a's strides do not span exactly argument 1 (a)'s elements");
+  a.require(n == 0 || lastIndex(rank, m + 1, m + 1 + 2 * rank) + 1 == z.size,
+            "argument 4 (meta): b's strides do not span exactly argument 2 (b)'s elements");
   if (!a.ok()) return a.env().Undefined();
   binary(op, rank, m + 1, x.data, m + 1 + rank, (long)x.size, z.data, m + 1 + 2 * rank, (long)z.size, y.data);
   return a.env().Undefined();
@@ -203,14 +206,15 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
 
 // The channel count of a batch-norm call: c >= 1 dividing x's size.
 void channels(Args& a, const F32& x, int64_t c, const char* from) {
-  a.require(c >= 1 && x.size % (c < 1 ? 1 : c) == 0,
-            std::string("the channel count (") + from + ") must be >= 1 and divide x's size");
+  if (!(c >= 1 && x.size % (c < 1 ? 1 : c) == 0)) {
+    a.rangeError(std::string("the channel count (") + from + ") must be >= 1 and divide argument 0 (x)'s size");
+  }
 }
 // Per-channel parameters: c elements, or also 1 where the kernel broadcasts a scalar.
 void perChannel(Args& a, const F32& v, size_t i, const char* name, int64_t c, bool scalarToo) {
   if (v.null) return;
-  if (scalarToo) a.require(v.size == c || v.size == 1, "argument " + std::to_string(i) + " (" + name + ") must have c or 1 elements");
-  else a.size(v, i, name, c);
+  if (!scalarToo) a.size(v, i, name, c);
+  else if (v.size != c && v.size != 1) a.rangeError("argument " + std::to_string(i) + " (" + name + ") must have c or 1 elements");
 }
 
 // batchNorm(x, mean, variance, offset|null, scale|null, y, eps, channels)
@@ -353,7 +357,7 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
 }
 
 // The op codes JS passes to unary, binary, reduce and the fused activations, keyed by the tfjs
-// kernel (or activation) name they implement; frozen, so kernels.ts cannot drift from kernels.h.
+// kernel (or activation) name they implement; frozen, so kernels/ cannot drift from kernels.h.
 Napi::Object Codes(Napi::Env env, std::initializer_list<std::pair<const char*, int>> entries) {
   Napi::Object o = Napi::Object::New(env);
   for (const auto& [name, code] : entries) o.Set(name, Napi::Number::New(env, code));
@@ -368,7 +372,7 @@ Napi::Object OpCodes(Napi::Env env) {
                                {"Log", U_LOG}, {"Sqrt", U_SQRT}, {"Rsqrt", U_RSQRT}, {"Square", U_SQUARE},
                                {"Sigmoid", U_SIGMOID}, {"Tanh", U_TANH}, {"Abs", U_ABS}, {"Reciprocal", U_RECIPROCAL},
                                {"LeakyRelu", U_LEAKYRELU}, {"Elu", U_ELU}}));
-  // ReluGrad is no tfjs kernel: kernels.ts registers it under gradients.ts's RELU_GRAD name.
+  // ReluGrad is no tfjs kernel: kernels/elementwise.ts registers it under gradients.ts's RELU_GRAD name.
   ops.Set("binary", Codes(env, {{"Add", B_ADD}, {"Sub", B_SUB}, {"Multiply", B_MUL}, {"RealDiv", B_DIV},
                                 {"Maximum", B_MAX}, {"Minimum", B_MIN}, {"SquaredDifference", B_SQDIFF},
                                 {"ReluGrad", B_RELU_GRAD}}));

@@ -97,8 +97,9 @@ class Args {
                " elements, needs " + std::to_string(expected));
   }
 
-  // Any other condition on the arguments; `what` says what was expected.
-  void require(bool condition, const std::string& what) {
+  // Any other condition on the arguments; `what` says what was expected. A literal, so a passing
+  // check builds no string (messages with numbers in them: `if (!ok) rangeError(...)`).
+  void require(bool condition, const char* what) {
     if (!failed_ && !condition) rangeError(what);
   }
 
@@ -112,9 +113,11 @@ class Args {
     }
     const int32_t* p = g.data;
     ConvGeom c{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]};
-    require(c.n >= 0 && c.h >= 0 && c.w >= 0 && c.cin >= 0 && c.cout >= 0 && c.oh >= 0 && c.ow >= 0 && c.kh >= 1 &&
-                c.kw >= 1 && c.sh >= 1 && c.sw >= 1 && c.dh >= 1 && c.dw >= 1 && c.pt >= 0 && c.pl >= 0,
-            std::string("argument ") + std::to_string(i) + " (" + name + ") is not a valid geometry");
+    if (!(c.n >= 0 && c.h >= 0 && c.w >= 0 && c.cin >= 0 && c.cout >= 0 && c.oh >= 0 && c.ow >= 0 && c.kh >= 1 &&
+          c.kw >= 1 && c.sh >= 1 && c.sw >= 1 && c.dh >= 1 && c.dw >= 1 && c.pt >= 0 && c.pl >= 0)) {
+      rangeError("argument " + std::to_string(i) + " (" + name +
+                 ") is not a valid geometry: sizes and padding >= 0, window, strides and dilations >= 1");
+    }
     return c;
   }
 
