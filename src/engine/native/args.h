@@ -56,23 +56,19 @@ class Args {
 
   I32 i32(size_t i, const char* name) {
     if (failed_) return {};
-    Napi::Value v = info_[i];
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-      typeError("argument " + std::to_string(i) + " (" + name + ") must be an Int32Array");
-      return {};
-    }
-    auto a = v.As<Napi::Int32Array>();
-    return I32{a.Data(), (int64_t)a.ElementLength()};
+    size_t length;
+    void* data;
+    if (typedArray(info_[i], napi_int32_array, &length, &data)) return I32{static_cast<const int32_t*>(data), (int64_t)length};
+    typeError("argument " + std::to_string(i) + " (" + name + ") must be an Int32Array");
+    return {};
   }
 
   double number(size_t i, const char* name) {
     if (failed_) return 0;
-    Napi::Value v = info_[i];
-    if (!v.IsNumber()) {
-      typeError("argument " + std::to_string(i) + " (" + name + ") must be a number");
-      return 0;
-    }
-    return v.As<Napi::Number>().DoubleValue();
+    double d;
+    if (napi_get_value_double(info_.Env(), info_[i], &d) == napi_ok) return d;  // fails on a non-number
+    typeError("argument " + std::to_string(i) + " (" + name + ") must be a number");
+    return 0;
   }
 
   // An integer number in [lo, hi].
@@ -128,13 +124,22 @@ class Args {
   F32 typed(size_t i, const char* name, bool nullable) {
     if (failed_) return {};
     Napi::Value v = info_[i];
+    size_t length;
+    void* data;
+    if (typedArray(v, napi_float32_array, &length, &data)) return F32{static_cast<float*>(data), (int64_t)length, false};
     if (nullable && (v.IsNull() || v.IsUndefined())) return {};
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-      typeError("argument " + std::to_string(i) + " (" + name + ") must be a Float32Array" + (nullable ? " or null" : ""));
-      return {};
-    }
-    auto a = v.As<Napi::Float32Array>();
-    return F32{a.Data(), (int64_t)a.ElementLength(), false};
+    typeError("argument " + std::to_string(i) + " (" + name + ") must be a Float32Array" + (nullable ? " or null" : ""));
+    return {};
+  }
+
+  // One N-API call per array (these checks run on every kernel call): true when v is a typed
+  // array of `type`, with its element count and data (byte offset applied).
+  bool typedArray(napi_value v, napi_typedarray_type type, size_t* length, void** data) {
+    napi_typedarray_type actual;
+    napi_value buffer;
+    size_t offset;
+    return napi_get_typedarray_info(info_.Env(), v, &actual, length, data, &buffer, &offset) == napi_ok &&
+           actual == type;
   }
 
   void fail(bool type, const std::string& message) {
