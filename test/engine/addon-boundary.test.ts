@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "../../src/engine/native/addon";
-import { nativeKernels, type KernelContext } from "../../src/engine/native/kernels";
+import { nativeKernels, type KernelContext } from "../../src/engine/native/kernels/index";
 import { RELU_GRAD } from "../../src/engine/native/gradients";
 import { registerNativeBackend, nativeKernelNames } from "../../src/engine/native/backend";
 

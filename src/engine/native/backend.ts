@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
-import { nativeKernels } from "./kernels";
+import { nativeKernels } from "./kernels/index";  // explicit: a stale dist/…/kernels.js would shadow the folder
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
