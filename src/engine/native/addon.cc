@@ -1,142 +1,385 @@
-// N-API surface of the labnative engine: unpacks typed arrays and numbers, calls kernels.h.
-// The caller (kernels.ts) allocates outputs and validates shapes, so this layer stays thin.
+// N-API surface of the labnative engine: checks and unpacks typed arrays and numbers (args.h),
+// calls kernels.h. A wrong call throws a JS TypeError/RangeError naming the function and argument;
+// only calls whose every array has the size its geometry implies reach a kernel.
 #include <napi.h>
 #include <cblas.h>
 #include <cstdlib>
 #include <vector>
+#include "args.h"
 #include "kernels.h"
 
 using namespace labnative;
 
 namespace {
 
-inline float* F32(const Napi::Value& v) { return v.As<Napi::Float32Array>().Data(); }
-inline const float* F32orNull(const Napi::Value& v) { return v.IsNull() || v.IsUndefined() ? nullptr : F32(v); }
-inline int I(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
-inline long L(const Napi::Value& v) { return (long)v.As<Napi::Number>().Int64Value(); }
-inline float F(const Napi::Value& v) { return v.As<Napi::Number>().FloatValue(); }
+constexpr int32_t kMaxInt = 2147483647;
 
-ConvGeom geom(const Napi::Value& v) {
-  const int32_t* p = v.As<Napi::Int32Array>().Data();
-  return ConvGeom{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14]};
-}
+int64_t inSize(const ConvGeom& g) { return product({g.n, g.h, g.w, g.cin}); }
+int64_t outSize(const ConvGeom& g) { return product({g.n, g.oh, g.ow, g.cout}); }
+int64_t filterSize(const ConvGeom& g) { return product({g.kh, g.kw, g.cin, g.cout}); }
 
-Napi::Value Conv2d(const Napi::CallbackInfo& a) {
-  ConvGeom g = geom(a[4]);
-  const float* bias = F32orNull(a[2]);
+// conv2d(x, f, bias|null, y, geom, act, alpha)
+Napi::Value Conv2d(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2d", 7);
+  F32 x = a.f32(0, "x"), f = a.f32(1, "filter"), bias = a.f32OrNull(2, "bias"), y = a.f32(3, "y");
+  ConvGeom g = a.geom(4, "geom");
+  int act = a.code(5, "act", ACT_COUNT);
+  float alpha = (float)a.number(6, "alpha");
+  a.size(x, 0, "x", inSize(g));
+  a.size(f, 1, "filter", filterSize(g));
+  a.require(bias.null || bias.size == g.cout || bias.size == 1, "argument 2 (bias) must have cout or 1 elements");
+  a.size(y, 3, "y", outSize(g));
+  if (!a.ok()) return a.env().Undefined();
   // conv2d reads cout bias values; a one-element bias (tfjs broadcasts it) is spread out first.
+  const float* b = bias.data;
   std::vector<float> spread;
-  if (bias && a[2].As<Napi::Float32Array>().ElementLength() < (size_t)g.cout) {
-    spread.assign((size_t)g.cout, bias[0]);
-    bias = spread.data();
+  if (b && bias.size < g.cout) {
+    spread.assign((size_t)g.cout, b[0]);
+    b = spread.data();
   }
-  conv2d(g, F32(a[0]), F32(a[1]), bias, I(a[5]), F(a[6]), F32(a[3]));
-  return a.Env().Undefined();
+  conv2d(g, x.data, f.data, b, act, alpha, y.data);
+  return a.env().Undefined();
 }
-Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& a) {
-  conv2dBackpropFilter(geom(a[3]), F32(a[0]), F32(a[1]), F32(a[2]));
-  return a.Env().Undefined();
+// conv2dBackpropFilter(x, dy, df, geom)
+Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dBackpropFilter", 4);
+  F32 x = a.f32(0, "x"), dy = a.f32(1, "dy"), df = a.f32(2, "df");
+  ConvGeom g = a.geom(3, "geom");
+  a.size(x, 0, "x", inSize(g));
+  a.size(dy, 1, "dy", outSize(g));
+  a.size(df, 2, "df", filterSize(g));
+  if (!a.ok()) return a.env().Undefined();
+  conv2dBackpropFilter(g, x.data, dy.data, df.data);
+  return a.env().Undefined();
 }
-Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& a) {
-  conv2dBackpropInput(geom(a[3]), F32(a[0]), F32(a[1]), F32(a[2]));
-  return a.Env().Undefined();
+// conv2dBackpropInput(dy, f, dx, geom)
+Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dBackpropInput", 4);
+  F32 dy = a.f32(0, "dy"), f = a.f32(1, "filter"), dx = a.f32(2, "dx");
+  ConvGeom g = a.geom(3, "geom");
+  a.size(dy, 0, "dy", outSize(g));
+  a.size(f, 1, "filter", filterSize(g));
+  a.size(dx, 2, "dx", inSize(g));
+  if (!a.ok()) return a.env().Undefined();
+  conv2dBackpropInput(g, dy.data, f.data, dx.data);
+  return a.env().Undefined();
 }
-Napi::Value MaxPool(const Napi::CallbackInfo& a) {
-  maxPool(geom(a[2]), F32(a[0]), F32(a[1]));
-  return a.Env().Undefined();
+
+// Pooling geometry: channels in = channels out.
+ConvGeom poolGeom(Args& a, size_t i) {
+  ConvGeom g = a.geom(i, "geom");
+  if (g.cin != g.cout) a.rangeError("argument " + std::to_string(i) + " (geom): a pooling geometry has cin == cout");
+  return g;
 }
+// maxPool(x, y, geom) and avgPool(x, y, geom)
+template <void (*kernel)(const ConvGeom&, const float*, float*)>
+Napi::Value Pool(const Napi::CallbackInfo& info, const char* name) {
+  Args a(info, name, 3);
+  F32 x = a.f32(0, "x"), y = a.f32(1, "y");
+  ConvGeom g = poolGeom(a, 2);
+  a.size(x, 0, "x", inSize(g));
+  a.size(y, 1, "y", outSize(g));
+  if (!a.ok()) return a.env().Undefined();
+  kernel(g, x.data, y.data);
+  return a.env().Undefined();
+}
+Napi::Value MaxPool(const Napi::CallbackInfo& info) { return Pool<maxPool>(info, "maxPool"); }
+Napi::Value AvgPool(const Napi::CallbackInfo& info) { return Pool<avgPool>(info, "avgPool"); }
 // maxPoolGrad(x, dy, dx, geom, y|null)
-Napi::Value MaxPoolGrad(const Napi::CallbackInfo& a) {
-  maxPoolGrad(geom(a[3]), F32(a[0]), a.Length() > 4 ? F32orNull(a[4]) : nullptr, F32(a[1]), F32(a[2]));
-  return a.Env().Undefined();
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "maxPoolGrad", 5);
+  F32 x = a.f32(0, "x"), dy = a.f32(1, "dy"), dx = a.f32(2, "dx");
+  ConvGeom g = poolGeom(a, 3);
+  F32 y = a.f32OrNull(4, "y");
+  a.size(x, 0, "x", inSize(g));
+  a.size(dy, 1, "dy", outSize(g));
+  a.size(dx, 2, "dx", inSize(g));
+  if (!y.null) a.size(y, 4, "y", outSize(g));
+  if (!a.ok()) return a.env().Undefined();
+  maxPoolGrad(g, x.data, y.data, dy.data, dx.data);
+  return a.env().Undefined();
 }
-Napi::Value AvgPool(const Napi::CallbackInfo& a) {
-  avgPool(geom(a[2]), F32(a[0]), F32(a[1]));
-  return a.Env().Undefined();
+// avgPoolGrad(dy, dx, geom)
+Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "avgPoolGrad", 3);
+  F32 dy = a.f32(0, "dy"), dx = a.f32(1, "dx");
+  ConvGeom g = poolGeom(a, 2);
+  a.size(dy, 0, "dy", outSize(g));
+  a.size(dx, 1, "dx", inSize(g));
+  if (!a.ok()) return a.env().Undefined();
+  avgPoolGrad(g, dy.data, dx.data);
+  return a.env().Undefined();
 }
-Napi::Value AvgPoolGrad(const Napi::CallbackInfo& a) {
-  avgPoolGrad(geom(a[2]), F32(a[0]), F32(a[1]));
-  return a.Env().Undefined();
+
+// matmul(a, b, y, dims Int32Array[batch, m, n, k, transA, transB, aBroadcast, bBroadcast], bias|null, act, alpha)
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  Args a(info, "matmul", 7);
+  F32 x = a.f32(0, "a"), z = a.f32(1, "b"), y = a.f32(2, "y");
+  I32 dims = a.i32(3, "dims");
+  F32 bias = a.f32OrNull(4, "bias");
+  int act = a.code(5, "act", ACT_COUNT);
+  float alpha = (float)a.number(6, "alpha");
+  a.require(!a.ok() || dims.size == 8, "argument 3 (dims) must have 8 elements");
+  if (!a.ok()) return a.env().Undefined();
+  const int32_t* d = dims.data;
+  const int batch = d[0], m = d[1], n = d[2], k = d[3];
+  bool flags = true;
+  for (int i = 4; i < 8; i++) flags = flags && (d[i] == 0 || d[i] == 1);
+  a.require(batch >= 0 && m >= 0 && n >= 0 && k >= 0 && flags,
+            "argument 3 (dims) must hold sizes >= 0 and 0/1 flags");
+  a.size(x, 0, "a", product({d[6] ? 1 : batch, m, k}));
+  a.size(z, 1, "b", product({d[7] ? 1 : batch, k, n}));
+  a.size(y, 2, "y", product({batch, m, n}));
+  a.require(bias.null || bias.size == n || bias.size == 1, "argument 4 (bias) must have n or 1 elements");
+  if (!a.ok()) return a.env().Undefined();
+  long strideA = d[6] ? 0 : (long)m * k;
+  long strideB = d[7] ? 0 : (long)k * n;
+  matmul(batch, m, n, k, d[4] != 0, d[5] != 0, x.data, strideA, z.data, strideB, bias.data, (int)bias.size, act, alpha,
+         y.data);
+  return a.env().Undefined();
 }
-// matmul(a, b, y, dims Int32Array[batch, m, n, k, transA, transB, aBroadcast, bBroadcast], bias, act, alpha)
-Napi::Value Matmul(const Napi::CallbackInfo& a) {
-  const int32_t* d = a[3].As<Napi::Int32Array>().Data();
-  const float* bias = F32orNull(a[4]);
-  int biasSize = bias ? (int)a[4].As<Napi::Float32Array>().ElementLength() : 0;
-  long strideA = d[6] ? 0 : (long)d[1] * d[3];
-  long strideB = d[7] ? 0 : (long)d[3] * d[2];
-  matmul(d[0], d[1], d[2], d[3], d[4] != 0, d[5] != 0, F32(a[0]), strideA, F32(a[1]), strideB, bias, biasSize, I(a[5]),
-         F(a[6]), F32(a[2]));
-  return a.Env().Undefined();
+
+// unary(op, x, y, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Args a(info, "unary", 4);
+  int op = a.code(0, "op", U_COUNT);
+  F32 x = a.f32(1, "x"), y = a.f32(2, "y");
+  float alpha = (float)a.number(3, "alpha");
+  a.size(y, 2, "y", x.size);
+  if (!a.ok()) return a.env().Undefined();
+  unary(op, x.data, (long)x.size, alpha, y.data);
+  return a.env().Undefined();
 }
-Napi::Value Unary(const Napi::CallbackInfo& a) {
-  auto x = a[1].As<Napi::Float32Array>();
-  unary(I(a[0]), x.Data(), (long)x.ElementLength(), F(a[3]), F32(a[2]));
-  return a.Env().Undefined();
+
+// The largest flat index that `strides` reach over `shape` (rank entries each), or -1 if empty.
+int64_t lastIndex(int rank, const int32_t* shape, const int32_t* strides) {
+  int64_t last = 0;
+  for (int d = 0; d < rank; d++) {
+    if (shape[d] == 0) return -1;
+    last += (int64_t)(shape[d] - 1) * strides[d];
+  }
+  return last;
 }
 // binary(op, a, b, y, meta Int32Array[rank, shape.., aStrides.., bStrides..])
-Napi::Value Binary(const Napi::CallbackInfo& a) {
-  auto x = a[1].As<Napi::Float32Array>();
-  auto z = a[2].As<Napi::Float32Array>();
-  const int32_t* m = a[4].As<Napi::Int32Array>().Data();
-  int rank = m[0];
-  binary(I(a[0]), rank, m + 1, x.Data(), m + 1 + rank, (long)x.ElementLength(), z.Data(), m + 1 + 2 * rank,
-         (long)z.ElementLength(), F32(a[3]));
-  return a.Env().Undefined();
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Args a(info, "binary", 5);
+  int op = a.code(0, "op", B_COUNT);
+  F32 x = a.f32(1, "a"), z = a.f32(2, "b"), y = a.f32(3, "y");
+  I32 meta = a.i32(4, "meta");
+  if (!a.ok()) return a.env().Undefined();
+  const int32_t* m = meta.data;
+  const int rank = meta.size > 0 ? m[0] : 0;
+  a.require(rank >= 1 && meta.size == 1 + 3 * (int64_t)rank, "argument 4 (meta) must be [rank >= 1, shape, aStrides, bStrides]");
+  if (!a.ok()) return a.env().Undefined();
+  bool nonNegative = true;
+  for (int i = 1; i < meta.size; i++) nonNegative = nonNegative && m[i] >= 0;
+  a.require(nonNegative, "argument 4 (meta) must hold sizes and strides >= 0");
+  if (!a.ok()) return a.env().Undefined();
+  int64_t n = 1;
+  for (int d = 0; d < rank; d++) n = product({n, m[1 + d]});
+  a.size(y, 3, "y", n);
+  // Each operand's strides must span exactly its elements: none read past its end, and its size
+  // (which binary() also uses to pick its flat loops) agrees with them. Empty outputs read nothing.
+  a.require(n == 0 || lastIndex(rank, m + 1, m + 1 + rank) + 1 == x.size,
+            "argument 4 (meta): a's strides do not span exactly argument 1 (a)'s elements");
+  a.require(n == 0 || lastIndex(rank, m + 1, m + 1 + 2 * rank) + 1 == z.size,
+            "argument 4 (meta): b's strides do not span exactly argument 2 (b)'s elements");
+  if (!a.ok()) return a.env().Undefined();
+  binary(op, rank, m + 1, x.data, m + 1 + rank, (long)x.size, z.data, m + 1 + 2 * rank, (long)z.size, y.data);
+  return a.env().Undefined();
 }
-Napi::Value Reduce(const Napi::CallbackInfo& a) {
-  reduce(I(a[0]), F32(a[1]), L(a[3]), L(a[4]), L(a[5]), F32(a[2]));
-  return a.Env().Undefined();
+
+// reduce(op, x, y, outer, red, inner): x [outer, red, inner] to y [outer, inner]
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Args a(info, "reduce", 6);
+  int op = a.code(0, "op", R_COUNT);
+  F32 x = a.f32(1, "x"), y = a.f32(2, "y");
+  const int64_t limit = int64_t(1) << 53;
+  int64_t outer = a.integer(3, "outer", 0, limit), red = a.integer(4, "red", 0, limit),
+          inner = a.integer(5, "inner", 0, limit);
+  a.size(x, 1, "x", product({outer, red, inner}));
+  a.size(y, 2, "y", product({outer, inner}));
+  if (!a.ok()) return a.env().Undefined();
+  reduce(op, x.data, (long)outer, (long)red, (long)inner, y.data);
+  return a.env().Undefined();
 }
+
+// The channel count of a batch-norm call: c >= 1 dividing x's size.
+void channels(Args& a, const F32& x, int64_t c, const char* from) {
+  if (!(c >= 1 && x.size % (c < 1 ? 1 : c) == 0)) {
+    a.rangeError(std::string("the channel count (") + from + ") must be >= 1 and divide argument 0 (x)'s size");
+  }
+}
+// Per-channel parameters: c elements, or also 1 where the kernel broadcasts a scalar.
+void perChannel(Args& a, const F32& v, size_t i, const char* name, int64_t c, bool scalarToo) {
+  if (v.null) return;
+  if (!scalarToo) a.size(v, i, name, c);
+  else if (v.size != c && v.size != 1) a.rangeError("argument " + std::to_string(i) + " (" + name + ") must have c or 1 elements");
+}
+
 // batchNorm(x, mean, variance, offset|null, scale|null, y, eps, channels)
-Napi::Value BatchNorm(const Napi::CallbackInfo& a) {
-  auto x = a[0].As<Napi::Float32Array>();
-  auto len = [&](int i) { return a[i].IsNull() || a[i].IsUndefined() ? 0 : (int)a[i].As<Napi::Float32Array>().ElementLength(); };
-  batchNorm(x.Data(), (long)x.ElementLength(), I(a[7]), F32(a[1]), len(1), F32(a[2]), len(2), F32orNull(a[3]), len(3),
-            F32orNull(a[4]), len(4), F(a[6]), F32(a[5]));
-  return a.Env().Undefined();
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNorm", 8);
+  F32 x = a.f32(0, "x"), mean = a.f32(1, "mean"), var = a.f32(2, "variance");
+  F32 offset = a.f32OrNull(3, "offset"), scale = a.f32OrNull(4, "scale"), y = a.f32(5, "y");
+  float eps = (float)a.number(6, "eps");
+  int c = (int)a.integer(7, "channels", 1, kMaxInt);
+  if (!a.ok()) return a.env().Undefined();
+  channels(a, x, c, "argument 7");
+  perChannel(a, mean, 1, "mean", c, true);
+  perChannel(a, var, 2, "variance", c, true);
+  perChannel(a, offset, 3, "offset", c, true);
+  perChannel(a, scale, 4, "scale", c, true);
+  a.size(y, 5, "y", x.size);
+  if (!a.ok()) return a.env().Undefined();
+  batchNorm(x.data, (long)x.size, c, mean.data, (int)mean.size, var.data, (int)var.size, offset.data, (int)offset.size,
+            scale.data, (int)scale.size, eps, y.data);
+  return a.env().Undefined();
 }
 // batchNormGrad(x, dy, mean, variance, scale|null, eps, dx, dmean, dvar, dscale, doffset)
-Napi::Value BatchNormGrad(const Napi::CallbackInfo& a) {
-  auto x = a[0].As<Napi::Float32Array>();
-  auto mean = a[2].As<Napi::Float32Array>();
-  batchNormGrad(x.Data(), F32(a[1]), (long)x.ElementLength(), (int)mean.ElementLength(), mean.Data(), F32(a[3]),
-                F32orNull(a[4]), F(a[5]), F32(a[6]), F32(a[7]), F32(a[8]), F32(a[9]), F32(a[10]));
-  return a.Env().Undefined();
+Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNormGrad", 11);
+  F32 x = a.f32(0, "x"), dy = a.f32(1, "dy"), mean = a.f32(2, "mean"), var = a.f32(3, "variance");
+  F32 scale = a.f32OrNull(4, "scale");
+  float eps = (float)a.number(5, "eps");
+  F32 dx = a.f32(6, "dx"), dmean = a.f32(7, "dmean"), dvar = a.f32(8, "dvar"), dscale = a.f32(9, "dscale"),
+      doffset = a.f32(10, "doffset");
+  if (!a.ok()) return a.env().Undefined();
+  const int64_t c = mean.size;
+  channels(a, x, c, "mean's size");
+  a.require(c <= kMaxInt, "argument 2 (mean) is too long");
+  a.size(dy, 1, "dy", x.size);
+  perChannel(a, var, 3, "variance", c, false);
+  perChannel(a, scale, 4, "scale", c, false);
+  a.size(dx, 6, "dx", x.size);
+  a.size(dmean, 7, "dmean", c);
+  a.size(dvar, 8, "dvar", c);
+  a.size(dscale, 9, "dscale", c);
+  a.size(doffset, 10, "doffset", c);
+  if (!a.ok()) return a.env().Undefined();
+  batchNormGrad(x.data, dy.data, (long)x.size, (int)c, mean.data, var.data, scale.data, eps, dx.data, dmean.data,
+                dvar.data, dscale.data, doffset.data);
+  return a.env().Undefined();
 }
 // scaledAdd(a, alpha, b, beta, y): y = alpha a + beta b (y may be a)
-Napi::Value ScaledAdd(const Napi::CallbackInfo& a) {
-  auto x = a[0].As<Napi::Float32Array>();
-  scaledAdd(x.Data(), F(a[1]), F32(a[2]), F(a[3]), (long)x.ElementLength(), F32(a[4]));
-  return a.Env().Undefined();
+Napi::Value ScaledAdd(const Napi::CallbackInfo& info) {
+  Args a(info, "scaledAdd", 5);
+  F32 x = a.f32(0, "a");
+  float alpha = (float)a.number(1, "alpha");
+  F32 z = a.f32(2, "b");
+  float beta = (float)a.number(3, "beta");
+  F32 y = a.f32(4, "y");
+  a.size(z, 2, "b", x.size);
+  a.size(y, 4, "y", x.size);
+  if (!a.ok()) return a.env().Undefined();
+  scaledAdd(x.data, alpha, z.data, beta, (long)x.size, y.data);
+  return a.env().Undefined();
 }
 // batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
-Napi::Value BatchNormTrain(const Napi::CallbackInfo& a) {
-  auto x = a[0].As<Napi::Float32Array>();
-  auto mean = a[5].As<Napi::Float32Array>();
-  batchNormTrain(x.Data(), (long)x.ElementLength(), (int)mean.ElementLength(), F32orNull(a[1]), F32orNull(a[2]), F(a[3]),
-                 F32(a[4]), mean.Data(), F32(a[6]));
-  return a.Env().Undefined();
+Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNormTrain", 7);
+  F32 x = a.f32(0, "x"), scale = a.f32OrNull(1, "scale"), offset = a.f32OrNull(2, "offset");
+  float eps = (float)a.number(3, "eps");
+  F32 y = a.f32(4, "y"), mean = a.f32(5, "mean"), var = a.f32(6, "variance");
+  if (!a.ok()) return a.env().Undefined();
+  const int64_t c = mean.size;
+  channels(a, x, c, "mean's size");
+  a.require(c <= kMaxInt, "argument 5 (mean) is too long");
+  perChannel(a, scale, 1, "scale", c, false);
+  perChannel(a, offset, 2, "offset", c, false);
+  a.size(y, 4, "y", x.size);
+  a.size(var, 6, "variance", c);
+  if (!a.ok()) return a.env().Undefined();
+  batchNormTrain(x.data, (long)x.size, (int)c, scale.data, offset.data, eps, y.data, mean.data, var.data);
+  return a.env().Undefined();
 }
 // batchNormTrainGrad(x, dy, mean, variance, scale|null, eps, dmean|null, dvariance|null, dx, dscale, doffset)
-Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& a) {
-  auto x = a[0].As<Napi::Float32Array>();
-  auto mean = a[2].As<Napi::Float32Array>();
-  batchNormTrainGrad(x.Data(), F32(a[1]), (long)x.ElementLength(), (int)mean.ElementLength(), mean.Data(), F32(a[3]),
-                     F32orNull(a[4]), F(a[5]), F32orNull(a[6]), F32orNull(a[7]), F32(a[8]), F32(a[9]), F32(a[10]));
-  return a.Env().Undefined();
+Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "batchNormTrainGrad", 11);
+  F32 x = a.f32(0, "x"), dy = a.f32(1, "dy"), mean = a.f32(2, "mean"), var = a.f32(3, "variance");
+  F32 scale = a.f32OrNull(4, "scale");
+  float eps = (float)a.number(5, "eps");
+  F32 dmean = a.f32OrNull(6, "dmean"), dvar = a.f32OrNull(7, "dvariance");
+  F32 dx = a.f32(8, "dx"), dscale = a.f32(9, "dscale"), doffset = a.f32(10, "doffset");
+  if (!a.ok()) return a.env().Undefined();
+  const int64_t c = mean.size;
+  channels(a, x, c, "mean's size");
+  a.require(c <= kMaxInt, "argument 2 (mean) is too long");
+  a.size(dy, 1, "dy", x.size);
+  perChannel(a, var, 3, "variance", c, false);
+  perChannel(a, scale, 4, "scale", c, false);
+  perChannel(a, dmean, 6, "dmean", c, false);
+  perChannel(a, dvar, 7, "dvariance", c, false);
+  a.size(dx, 8, "dx", x.size);
+  a.size(dscale, 9, "dscale", c);
+  a.size(doffset, 10, "doffset", c);
+  if (!a.ok()) return a.env().Undefined();
+  batchNormTrainGrad(x.data, dy.data, (long)x.size, (int)c, mean.data, var.data, scale.data, eps, dmean.data, dvar.data,
+                     dx.data, dscale.data, doffset.data);
+  return a.env().Undefined();
 }
-// tile(x, y, meta Int32Array[rank, xShape.., reps..])
-Napi::Value Tile(const Napi::CallbackInfo& a) {
-  const int32_t* m = a[2].As<Napi::Int32Array>().Data();
-  tile(m[0], m + 1, m + 1 + m[0], F32(a[0]), F32(a[1]));
-  return a.Env().Undefined();
+// tile(x, y, meta Int32Array[rank, xShape.., reps..]), rank 1..8
+Napi::Value Tile(const Napi::CallbackInfo& info) {
+  Args a(info, "tile", 3);
+  F32 x = a.f32(0, "x"), y = a.f32(1, "y");
+  I32 meta = a.i32(2, "meta");
+  if (!a.ok()) return a.env().Undefined();
+  const int32_t* m = meta.data;
+  const int rank = meta.size > 0 ? m[0] : 0;
+  a.require(rank >= 1 && rank <= 8 && meta.size == 1 + 2 * (int64_t)rank, "argument 2 (meta) must be [rank 1..8, shape, reps]");
+  if (!a.ok()) return a.env().Undefined();
+  int64_t xs = 1, ys = 1;
+  bool nonNegative = true;
+  for (int d = 0; d < rank; d++) {
+    nonNegative = nonNegative && m[1 + d] >= 0 && m[1 + rank + d] >= 0;
+    xs = product({xs, m[1 + d]});
+    ys = product({ys, m[1 + d], m[1 + rank + d]});
+  }
+  a.require(nonNegative, "argument 2 (meta) must hold sizes and reps >= 0");
+  a.size(x, 0, "x", xs);
+  a.size(y, 1, "y", ys);
+  if (!a.ok()) return a.env().Undefined();
+  tile(rank, m + 1, m + 1 + rank, x.data, y.data);
+  return a.env().Undefined();
 }
-Napi::Value SetThreads(const Napi::CallbackInfo& a) {
-  setThreads(I(a[0]));  // OpenMP only: OpenBLAS stays single-threaded (see matmul.cc)
-  return a.Env().Undefined();
+// setThreads(n), n >= 1
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Args a(info, "setThreads", 1);
+  int n = (int)a.integer(0, "n", 1, 1024);
+  if (!a.ok()) return a.env().Undefined();
+  setThreads(n);  // OpenMP only: OpenBLAS stays single-threaded (see matmul.cc)
+  return a.env().Undefined();
 }
-Napi::Value Threads(const Napi::CallbackInfo& a) { return Napi::Number::New(a.Env(), threads()); }
+Napi::Value Threads(const Napi::CallbackInfo& info) {
+  Args a(info, "threads", 0);
+  if (!a.ok()) return a.env().Undefined();
+  return Napi::Number::New(a.env(), threads());
+}
+
+// The op codes JS passes to unary, binary, reduce and the fused activations, keyed by the tfjs
+// kernel (or activation) name they implement; frozen, so kernels/ cannot drift from kernels.h.
+Napi::Object Codes(Napi::Env env, std::initializer_list<std::pair<const char*, int>> entries) {
+  Napi::Object o = Napi::Object::New(env);
+  for (const auto& [name, code] : entries) o.Set(name, Napi::Number::New(env, code));
+  o.Freeze();
+  return o;
+}
+Napi::Object OpCodes(Napi::Env env) {
+  Napi::Object ops = Napi::Object::New(env);
+  ops.Set("activation", Codes(env, {{"linear", ACT_LINEAR}, {"relu", ACT_RELU}, {"relu6", ACT_RELU6},
+                                    {"sigmoid", ACT_SIGMOID}, {"leakyrelu", ACT_LEAKYRELU}}));
+  ops.Set("unary", Codes(env, {{"Relu", U_RELU}, {"Relu6", U_RELU6}, {"Step", U_STEP}, {"Neg", U_NEG}, {"Exp", U_EXP},
+                               {"Log", U_LOG}, {"Sqrt", U_SQRT}, {"Rsqrt", U_RSQRT}, {"Square", U_SQUARE},
+                               {"Sigmoid", U_SIGMOID}, {"Tanh", U_TANH}, {"Abs", U_ABS}, {"Reciprocal", U_RECIPROCAL},
+                               {"LeakyRelu", U_LEAKYRELU}, {"Elu", U_ELU}}));
+  // ReluGrad is no tfjs kernel: kernels/elementwise.ts registers it under gradients.ts's RELU_GRAD name.
+  ops.Set("binary", Codes(env, {{"Add", B_ADD}, {"Sub", B_SUB}, {"Multiply", B_MUL}, {"RealDiv", B_DIV},
+                                {"Maximum", B_MAX}, {"Minimum", B_MIN}, {"SquaredDifference", B_SQDIFF},
+                                {"ReluGrad", B_RELU_GRAD}}));
+  ops.Set("reduce", Codes(env, {{"Sum", R_SUM}, {"Max", R_MAX}, {"Min", R_MIN}, {"Mean", R_MEAN}}));
+  ops.Freeze();
+  return ops;
+}
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const char* blasThreads = std::getenv("LABNATIVE_BLAS_THREADS");
@@ -160,6 +403,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("ops", OpCodes(env));
   return exports;
 }
 

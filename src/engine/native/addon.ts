@@ -2,8 +2,17 @@
 import * as fs from "fs";
 import * as path from "path";
 
-/** The C++ kernels, as addon.cc exports them. Outputs are preallocated by the caller. */
+/** Op codes by name (kernels.h's enums); frozen. */
+export type OpCodes = Readonly<Record<string, number>>;
+
+/**
+ * The C++ kernels, as addon.cc exports them. Outputs are preallocated by the caller. Every call's
+ * argument count, types and array lengths are checked against its geometry: a wrong call throws a
+ * TypeError or RangeError naming the function and argument.
+ */
 export interface NativeAddon {
+  /** The codes unary, binary and reduce take, keyed by tfjs kernel name, and the fused activations' by tfjs name. */
+  readonly ops: Readonly<{ activation: OpCodes; unary: OpCodes; binary: OpCodes; reduce: OpCodes }>;
   conv2d(x: Float32Array, f: Float32Array, bias: Float32Array | null, y: Float32Array, geom: Int32Array, act: number, alpha: number): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, df: Float32Array, geom: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, f: Float32Array, dx: Float32Array, geom: Int32Array): void;

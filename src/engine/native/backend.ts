@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { loadAddon, type NativeAddon } from "./addon";
-import { nativeKernels } from "./kernels";
+import { nativeKernels } from "./kernels/index";  // explicit: a stale dist/…/kernels.js would shadow the folder
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
@@ -139,7 +139,7 @@ export function registerNativeBackend(): void {
   const alloc = (backend: unknown, n: number) => (backend as NativeBackend).pool.take(n);
   const defer = (backend: unknown, shape: number[], inputs: tf.TensorInfo[], compute: () => Float32Array) =>
     (backend as NativeBackend).deferred(shape, inputs, compute);
-  const natives = nativeKernels(addon, cpu, alloc, defer);
+  const natives = nativeKernels({ addon, cpu, alloc, defer });
   for (const config of cpuKernels) {
     const native = natives[config.kernelName] as tf.KernelFunc | undefined;
     tf.registerKernel({ ...config, backendName: BACKEND_NAME, kernelFunc: native ?? guard(config.kernelFunc) });

@@ -1,12 +1,13 @@
 // Plain C++ kernels of the labnative engine: float32, NHWC, row-major, no Node types.
-// The N-API layer (addon.cc) only unpacks arguments and calls these.
+// The N-API layer (addon.cc) checks and unpacks arguments and calls these; they trust their sizes.
 #pragma once
 #include <cstdint>
 
 namespace labnative {
 
 // Fused activations applied in the epilogue of conv and matmul.
-enum Act { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_SIGMOID = 3, ACT_LEAKYRELU = 4 };
+// Each enum ends with a count, so addon.cc can range-check codes coming from JS.
+enum Act { ACT_LINEAR = 0, ACT_RELU = 1, ACT_RELU6 = 2, ACT_SIGMOID = 3, ACT_LEAKYRELU = 4, ACT_COUNT };
 
 // One 2-D convolution's geometry (NHWC input, [kh, kw, cin, cout] filter).
 struct ConvGeom {
@@ -36,12 +37,12 @@ void matmul(int batch, int m, int n, int k, bool transA, bool transB, const floa
 // Elementwise.
 enum Unary {
   U_RELU, U_RELU6, U_STEP, U_NEG, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_SQUARE, U_SIGMOID, U_TANH, U_ABS, U_RECIPROCAL,
-  U_LEAKYRELU, U_ELU
+  U_LEAKYRELU, U_ELU, U_COUNT
 };
 void unary(int op, const float* x, long n, float alpha, float* y);
 
 // B_RELU_GRAD: a = dy, b = the relu's input x: dy * step(x), tfjs's relu gradient in one pass.
-enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_RELU_GRAD };
+enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_RELU_GRAD, B_COUNT };
 // General broadcast: shapes padded to `rank`, strides 0 on broadcast dimensions.
 void binary(int op, int rank, const int* outShape, const float* a, const int* aStrides, long aSize, const float* b,
             const int* bStrides, long bSize, float* y);
@@ -49,7 +50,7 @@ void binary(int op, int rank, const int* outShape, const float* a, const int* aS
 // y = alpha * a + beta * b elementwise (y may be a: updates in place).
 void scaledAdd(const float* a, float alpha, const float* b, float beta, long n, float* y);
 
-enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN };
+enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN, R_COUNT };
 // x viewed as [outer, red, inner] reduces to y [outer, inner].
 void reduce(int op, const float* x, long outer, long red, long inner, float* y);
 
