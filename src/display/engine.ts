@@ -1,5 +1,6 @@
 // Choosing the training engine once, and saying which in the notebook (an "engine" record the
 // report build shows as run information) or on stdout outside Jupyter.
+import { labreportMetadata } from "../contract/report-outputs.js";
 import { EngineInfo, useEngine } from "../engine/index.js";
 import { inKernel, writeDisplay } from "./kernel.js";
 
@@ -22,7 +23,7 @@ export function selectEngine(): EngineInfo {
   if (inKernel()) {
     writeDisplay({
       data: { "text/plain": `labreport engine: ${info.name} (${info.reason})` },
-      metadata: { labreport: { kind: "engine", name: info.name, backend: info.backend, reason: info.reason } },
+      metadata: labreportMetadata({ kind: "engine", name: info.name, backend: info.backend, reason: info.reason }),
     });
     recorded = true;
   } else if (line !== undefined) {

@@ -1,3 +1,4 @@
+import { VEGALITE_MIME, labreportMetadata } from "../contract/report-outputs.js";
 import { vegaLiteToSvgSync } from "../plots/svg.js";
 import { inKernel, writeDisplay } from "./kernel.js";
 import { checkLabel } from "./labels.js";
@@ -32,10 +33,10 @@ export function showFigure(spec: object, options: FigureOptions = {}): void {
   const svg = inKernel() ? { "image/svg+xml": vegaLiteToSvgSync(spec) } : {};
   writeDisplay({
     data: {
-      "application/vnd.vegalite.v5+json": spec,
+      [VEGALITE_MIME]: spec,
       ...svg,
       "text/plain": `Figure: ${caption}`,
     },
-    metadata: { labreport: { kind: "figure", label: options.label, caption: options.caption } },
+    metadata: labreportMetadata({ kind: "figure", label: options.label, caption: options.caption }),
   });
 }

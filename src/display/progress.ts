@@ -1,5 +1,7 @@
 // A live progress line: in Jupyter one display updated in place (throttled), elsewhere
 // occasional lines on stdout.
+import { escapeHtml } from "../contract/html.js";
+import { labreportMetadata } from "../contract/report-outputs.js";
 import { inKernel, newDisplayId, writeDisplay } from "./kernel.js";
 
 /**
@@ -15,10 +17,6 @@ export interface ProgressOptions {
   printIntervalMs?: number;
   /** The clock, injectable for tests. */
   now?: () => number;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /**
@@ -63,7 +61,7 @@ export class ProgressDisplay {
     writeDisplay(
       {
         data: { "text/plain": line, "text/html": progressHtml(line, fraction) },
-        metadata: { labreport: { kind: "progress" } },
+        metadata: labreportMetadata({ kind: "progress" }),
         transient: { display_id: this.displayId },
       },
       this.shown,

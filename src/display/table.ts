@@ -1,5 +1,8 @@
 // Tables: one normalised form ({columns, rows}) rendered as JSON for the report build,
 // HTML for Jupyter, Markdown and aligned plain text.
+import { tableHtml } from "../contract/html.js";
+import { TABLE_MIME, TableCell, TableData, labreportMetadata } from "../contract/report-outputs.js";
+import { cellText, columnDecimals, roundedText } from "../contract/table-numbers.js";
 import { writeDisplay } from "./kernel.js";
 import { checkLabel } from "./labels.js";
 
@@ -9,19 +12,9 @@ import { checkLabel } from "./labels.js";
  * @example
  * const row: Cell[] = ["SVM", 0.86, null];
  */
-export type Cell = string | number | null;
+export type Cell = TableCell;
 
-/**
- * A table in its normalised form.
- *
- * @example
- * const table: TableData = toTableData(history.rows(), 3);
- * console.log(tableText(table));
- */
-export interface TableData {
-  columns: string[];
-  rows: Cell[][];
-}
+export type { TableData };
 
 /**
  * What showTable accepts: records (one object per row, columns in first-seen key order) or columns + rows.
@@ -85,52 +78,14 @@ function normalizeCell(cell: unknown, digits?: number): Cell {
   if (cell === undefined || cell === null) return null;
   if (typeof cell === "number") {
     if (!Number.isFinite(cell)) return Number.isNaN(cell) ? null : cell;
-    return digits !== undefined && !Number.isInteger(cell) ? Number(formatNumber(cell, digits)) : cell;
+    return digits !== undefined && !Number.isInteger(cell) ? Number(roundedText(cell, digits)) : cell;
   }
   return typeof cell === "object" ? JSON.stringify(cell) : String(cell);
-}
-
-/**
- * A number with `digits` decimals; numbers too small for that keep `digits` significant digits
- * instead of becoming 0 (a learning rate of 0.0001 stays 0.0001).
- */
-function formatNumber(x: number, digits: number): string {
-  if (x === 0 || Math.abs(x) >= 10 ** -digits) return x.toFixed(digits);
-  return String(Number(x.toPrecision(digits)));
-}
-
-function cellText(cell: Cell, digits?: number): string {
-  if (cell === null) return "";
-  if (typeof cell === "number" && digits !== undefined && !Number.isInteger(cell) && Number.isFinite(cell)) {
-    return formatNumber(cell, digits);
-  }
-  return String(cell);
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** Which columns hold only numbers (right-aligned). */
 function numericColumns(table: TableData): boolean[] {
   return table.columns.map((_, c) => table.rows.length > 0 && table.rows.every((r) => r[c] === null || typeof r[c] === "number"));
-}
-
-/**
- * The table as an HTML <table>.
- *
- * @example
- * tableHtml(toTableData([{ a: 1 }])); // "<table>…</table>"
- */
-export function tableHtml(table: TableData, options: { caption?: string; digits?: number } = {}): string {
-  const numeric = numericColumns(table);
-  const align = (c: number) => (numeric[c] ? ' style="text-align:right"' : "");
-  const head = table.columns.map((c, i) => `<th${align(i)}>${escapeHtml(c)}</th>`).join("");
-  const body = table.rows
-    .map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cellText(cell, options.digits))}</td>`).join("")}</tr>`)
-    .join("\n");
-  const caption = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>\n` : "";
-  return `<table>\n${caption}<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
 /**
@@ -141,12 +96,13 @@ export function tableHtml(table: TableData, options: { caption?: string; digits?
  */
 export function tableMarkdown(table: TableData, options: { digits?: number } = {}): string {
   const numeric = numericColumns(table);
+  const decimals = columnDecimals(table, options.digits);
   const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [
     line(table.columns.map(escape)),
     `|${numeric.map((n) => (n ? "--:" : ":--")).join("|")}|`,
-    ...table.rows.map((row) => line(row.map((cell) => escape(cellText(cell, options.digits))))),
+    ...table.rows.map((row) => line(row.map((cell, c) => escape(cellText(cell, decimals[c], false))))),
   ].join("\n");
 }
 
@@ -159,7 +115,8 @@ export function tableMarkdown(table: TableData, options: { digits?: number } = {
  */
 export function tableText(table: TableData, options: { digits?: number } = {}): string {
   const numeric = numericColumns(table);
-  const cells = table.rows.map((row) => row.map((cell) => cellText(cell, options.digits)));
+  const decimals = columnDecimals(table, options.digits);
+  const cells = table.rows.map((row) => row.map((cell, c) => cellText(cell, decimals[c], false)));
   const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]) : s.padEnd(widths[i]));
   const line = (r: string[]) => r.map(pad).join("  ").trimEnd();
@@ -180,11 +137,11 @@ export function showTable(input: TableInput, options: TableOptions = {}): void {
   const table = toTableData(input, options.digits);
   writeDisplay({
     data: {
-      "application/vnd.labreport.table+json": table,
+      [TABLE_MIME]: table,
       "text/html": tableHtml(table, { digits: options.digits }),
       "text/markdown": tableMarkdown(table, { digits: options.digits }),
       "text/plain": tableText(table, { digits: options.digits }),
     },
-    metadata: { labreport: { kind: "table", label: options.label, caption: options.caption } },
+    metadata: labreportMetadata({ kind: "table", label: options.label, caption: options.caption }),
   });
 }

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "puppeteer-core";
+import { readLabreportMeta } from "../contract/report-outputs.js";
 import { executeNotebook } from "./execute/index.js";
 import { FreezeMode, freezeKey, freezeMode, freezePath, lookupFrozen, storeFrozen } from "./freeze.js";
 import { CodeCell, Notebook, UserError, joinSource, readNotebook, writeFileAtomic, writeNotebook } from "./notebook.js";
@@ -121,9 +122,8 @@ export async function executeStage(configured: Notebook, file: string, opts: Exe
     errorCells,
     onCell: (p) => opts.progress?.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
     onDisplay: (d) => {
-      const meta = (d.metadata?.labreport ?? {}) as { kind?: string };
       const text = d.data["text/plain"];
-      if (meta.kind === "progress" && typeof text === "string") opts.progress?.detail(text);
+      if (readLabreportMeta(d.metadata)?.kind === "progress" && typeof text === "string") opts.progress?.detail(text);
     },
   });
   const executed = result.notebook;

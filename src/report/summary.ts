@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomic } from "./notebook.js";
-import { escapeHtml as esc } from "./render/markdown.js";
+import { escapeHtml as esc } from "../contract/html.js";
 
 export interface BatchRow {
   notebook: string;

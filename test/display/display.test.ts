@@ -56,7 +56,7 @@ test("showTable sends JSON, HTML, Markdown and aligned text with table metadata"
     columns: ["learning rate", "accuracy", "note"],
     rows: [[0.0001, 0.971, "best"], [0.05, 0.09, null]],
   });
-  assert.match(data["text/html"] as string, /<table>[\s\S]*<th style="text-align:right">accuracy<\/th>[\s\S]*<td style="text-align:right">0\.090<\/td>/);
+  assert.match(data["text/html"] as string, /<table class="data">[\s\S]*<th>accuracy<\/th>[\s\S]*<td class="num">0\.090<\/td>/);
   assert.equal(
     data["text/markdown"],
     "| learning rate | accuracy | note |\n|--:|--:|:--|\n| 0.0001 | 0.971 | best |\n| 0.050 | 0.090 |  |",

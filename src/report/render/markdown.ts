@@ -3,6 +3,7 @@
 import MarkdownIt from "markdown-it";
 import katexPlugin from "@vscode/markdown-it-katex";
 import hljs from "highlight.js/lib/common";
+import { escapeHtml } from "../../contract/html.js";
 import { CrossRefs, refKind } from "./crossref.js";
 import { numberDisplayMath } from "./equations.js";
 import { forPaper } from "./paper.js";
@@ -15,9 +16,6 @@ export function highlight(code: string, lang: string): string {
   return `<pre class="listing"><code class="hljs${language ? ` language-${language}` : ""}">${html}</code></pre>`;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 interface Env {
   refs: CrossRefs;

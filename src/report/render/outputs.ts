@@ -1,33 +1,20 @@
-// One notebook output → what the report shows for it. Knows the mime types and the metadata
-// conventions of labreport's display helpers (metadata.labreport.kind = figure | table | progress | engine).
+// One notebook output → what the report shows for it. The MIME types and metadata records of
+// labreport's display helpers are read through the contract (src/contract/report-outputs.ts).
+import { EngineMeta, LabreportMeta, TableData, VEGALITE_MIME_PATTERN, readJsonMime, readLabreportMeta, readTableData } from "../../contract/report-outputs.js";
 import { DisplayDataOutput, ExecuteResultOutput, Output, joinSource } from "../notebook.js";
-
-export interface LabreportMeta {
-  kind?: "figure" | "table" | "progress" | "engine";
-  label?: string;
-  caption?: string;
-  [key: string]: unknown;
-}
-
-export interface TableData {
-  columns: string[];
-  rows: (string | number | null)[][];
-}
 
 /** What an output is, for layout and numbering. */
 export type OutputView =
-  | { type: "vegalite"; spec: unknown; meta: LabreportMeta }
-  | { type: "image"; mime: "image/svg+xml" | "image/png" | "image/jpeg"; data: string; meta: LabreportMeta }
-  | { type: "table"; table: TableData; meta: LabreportMeta }
-  | { type: "html"; html: string; meta: LabreportMeta }
+  | { type: "vegalite"; spec: unknown; meta: LabreportMeta | undefined }
+  | { type: "image"; mime: "image/svg+xml" | "image/png" | "image/jpeg"; data: string; meta: LabreportMeta | undefined }
+  | { type: "table"; table: TableData; meta: LabreportMeta | undefined }
+  | { type: "html"; html: string; meta: LabreportMeta | undefined }
   | { type: "markdown"; markdown: string }
   | { type: "latex"; latex: string }
   | { type: "text"; text: string; stream: "stdout" | "stderr" | "result" }
   | { type: "error"; ename: string; evalue: string; traceback: string }
-  | { type: "hidden"; meta: LabreportMeta };
+  | { type: "hidden"; meta: LabreportMeta | undefined };
 
-const VEGALITE = /^application\/vnd\.vegalite\.v\d+\+json$/;
-const TABLE_MIME = "application/vnd.labreport.table+json";
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
@@ -39,27 +26,15 @@ function text(value: unknown): string {
   return Array.isArray(value) ? value.join("") : String(value ?? "");
 }
 
-/** Jupyter may store a JSON mime as an object or (older writers, tslab's string form) as its text. */
-function json(value: unknown): unknown {
-  if (typeof value !== "string" && !Array.isArray(value)) return value;
-  try {
-    return JSON.parse(text(value));
-  } catch {
-    return undefined;
-  }
-}
-
 function viewBundle(out: DisplayDataOutput | ExecuteResultOutput): OutputView {
   const data = out.data;
-  const meta = ((out.metadata ?? {}).labreport ?? {}) as LabreportMeta;
-  if (meta.kind === "progress" || meta.kind === "engine") return { type: "hidden", meta };
-  const tableData = data[TABLE_MIME] !== undefined ? (json(data[TABLE_MIME]) as TableData | undefined) : undefined;
-  if (tableData && Array.isArray(tableData.columns) && Array.isArray(tableData.rows)) {
-    return { type: "table", table: tableData, meta };
-  }
-  const vegaMime = Object.keys(data).find((m) => VEGALITE.test(m));
+  const meta = readLabreportMeta(out.metadata);
+  if (meta?.kind === "progress" || meta?.kind === "engine") return { type: "hidden", meta };
+  const table = readTableData(data);
+  if (table) return { type: "table", table, meta };
+  const vegaMime = Object.keys(data).find((m) => VEGALITE_MIME_PATTERN.test(m));
   if (vegaMime) {
-    const spec = json(data[vegaMime]);
+    const spec = readJsonMime(data[vegaMime]);
     if (spec && typeof spec === "object") return { type: "vegalite", spec, meta };
   }
   for (const mime of ["image/svg+xml", "image/png", "image/jpeg"] as const) {
@@ -93,16 +68,16 @@ export function viewOutput(out: Output): OutputView {
     case "execute_result":
       return viewBundle(out);
     default:
-      return { type: "hidden", meta: {} };
+      return { type: "hidden", meta: undefined };
   }
 }
 
 /** The engine record that the library's useEngine() leaves in the notebook, if any. */
-export function findEngineRecord(outputs: Output[]): LabreportMeta | undefined {
+export function findEngineRecord(outputs: Output[]): EngineMeta | undefined {
   for (const out of outputs) {
     if (out.output_type !== "display_data") continue;
-    const meta = (out.metadata?.labreport ?? {}) as LabreportMeta;
-    if (meta.kind === "engine") return meta;
+    const meta = readLabreportMeta(out.metadata);
+    if (meta?.kind === "engine") return meta;
   }
   return undefined;
 }

@@ -9,9 +9,11 @@ import { CellOptions, parseCellOptions } from "./cell-options.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
 import { FrontMatter, asText, authorLines, authorNames, readFrontMatter } from "./front-matter.js";
 import { Citations, formatEntry, readBibliography } from "./bibliography.js";
-import { MarkdownRenderer, escapeHtml, highlight } from "./markdown.js";
+import { MarkdownRenderer, highlight } from "./markdown.js";
 import { forPaper } from "./paper.js";
-import { LabreportMeta, OutputView, TableData, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
+import { OutputView, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
+import { EngineMeta, labelAndCaption } from "../../contract/report-outputs.js";
+import { escapeHtml, tableHtml } from "../../contract/html.js";
 import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
 import { shapeText, withoutKernelFrames } from "./text-output.js";
@@ -66,8 +68,9 @@ function isTable(v: OutputView): boolean {
   return v.type === "table" || v.type === "html";
 }
 
-function metaOf(v: OutputView): LabreportMeta {
-  return "meta" in v ? v.meta : {};
+/** The label and caption that the output's own labreport record gives it (showFigure, showTable). */
+function ownLabel(v: OutputView): { label?: string; caption?: string } {
+  return "meta" in v ? labelAndCaption(v.meta) : {};
 }
 
 export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<RenderedReport> {
@@ -141,7 +144,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     let cellLabelUsed = false;
     if (options.include && options.output) {
       views.forEach((v, k) => {
-        const meta = metaOf(v);
+        const meta = ownLabel(v);
         const kind = isFigure(v) ? "fig" : isTable(v) && (v.type === "table" || options["tbl-cap"]) ? "tbl" : undefined;
         if (!kind) return;
         // The cell's own label/caption apply to its first output of the matching kind.
@@ -170,7 +173,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
 
   // Pass 2: HTML.
   const parts: string[] = [];
-  let engine: LabreportMeta | undefined;
+  let engine: EngineMeta | undefined;
   for (const [i, cell] of nb.cells.entries()) {
     if (i === frontCell && !markdownSources.has(i)) continue;
     if (cell.cell_type === "markdown" || i === frontCell) {
@@ -314,48 +317,6 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]<>#$@|]/g, "\\$&");
 }
 
-/** Decimals written in a number's shortest form (1e-7 counts its 7). */
-function decimalsOf(x: number): number {
-  const [mantissa, exponent] = String(x).split("e");
-  const fraction = mantissa.split(".")[1]?.length ?? 0;
-  return Math.max(0, fraction - Number(exponent ?? 0));
-}
-
-/**
- * One number of decimals per numeric column, so that the decimal points line up (4.580 above 5.200,
- * not 4.58 above 5.2): the most any of its values has, at most 6. Integer-only columns stay integers.
- */
-export function columnDecimals(table: TableData): (number | undefined)[] {
-  return table.columns.map((_, c) => {
-    const values = table.rows.map((r) => r[c]).filter((v) => v !== null && v !== undefined);
-    if (!values.length || !values.every((v) => typeof v === "number" && Number.isFinite(v))) return undefined;
-    const nums = values as number[];
-    if (nums.every(Number.isInteger)) return undefined;
-    return Math.min(6, Math.max(...nums.map(decimalsOf)));
-  });
-}
-
-function formatCell(value: string | number | null, decimals: number | undefined): string {
-  if (value === null || value === undefined) return "";
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) return String(value);
-    if (decimals === undefined) return Number.isInteger(value) ? value.toLocaleString("en-US") : String(value);
-    return value.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-  }
-  return escapeHtml(value);
-}
-
-export function tableHtml(table: TableData): string {
-  const decimals = columnDecimals(table);
-  const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-  // Short labels ("MLP 784-512-10") never break inside a token; long text still wraps.
-  const cls = (v: string | number | null) => (typeof v === "number" ? "num" : typeof v === "string" && v.length <= 24 ? "nowrap" : "");
-  const rows = table.rows
-    .map((r) => `<tr>${r.map((v, c) => `<td class="${cls(v)}">${formatCell(v, decimals[c])}</td>`).join("")}</tr>`)
-    .join("\n");
-  return `<table class="data"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
-}
-
 /**
  * The engine as a reader wants it: what it is and, in words, why it was chosen. The raw reason (an
  * exception message when tfjs-node failed to load) stays in the executed notebook's metadata.
@@ -401,9 +362,9 @@ function formatDuration(ms: number): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
-function runInfoBlock(run: RunInfo | undefined, engine: LabreportMeta | undefined): string {
+function runInfoBlock(run: RunInfo | undefined, engine: EngineMeta | undefined): string {
   const rows: [string, string][] = [];
-  if (engine) rows.push(["Engine", describeEngine(String(engine.name), engine.reason === undefined ? undefined : String(engine.reason))]);
+  if (engine) rows.push(["Engine", describeEngine(engine.name, engine.reason)]);
   if (run?.kernel) rows.push(["Kernel", run.kernel]);
   if (run?.executedAt) rows.push(["Executed", run.executedAt]);
   if (run?.durationMs !== undefined) rows.push(["Run time", formatDuration(run.durationMs)]);
