@@ -4,8 +4,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { UserError, readNotebook, writeFileAtomic, writeNotebook } from "./report/notebook.js";
-import { applyParameters, parseParameter } from "./report/parameters.js";
+import { readNotebook, writeFileAtomic, writeNotebook } from "./report/notebook.js";
+import { UserError } from "./report/user-error.js";
+import { applyParameters, parseParameter } from "./report/notebook-parameters.js";
 import { buildNotebook, checkKernel, executeStage, reportName } from "./report/pipeline.js";
 import { findChromium, launchChromium } from "./report/print/chromium.js";
 import { printPdf } from "./report/print/pdf.js";

@@ -2,7 +2,7 @@
 // report build shows as run information) or on stdout outside Jupyter.
 import { labreportMetadata } from "../contract/report-outputs.js";
 import { EngineInfo, useEngine } from "../engine/index.js";
-import { inKernel, writeDisplay } from "./kernel.js";
+import { inKernel, writeDisplay } from "./jupyter-display.js";
 
 let recorded = false;
 

@@ -1,6 +1,6 @@
 import { VEGALITE_MIME, labreportMetadata } from "../contract/report-outputs.js";
-import { vegaLiteToSvgSync } from "../plots/svg.js";
-import { inKernel, writeDisplay } from "./kernel.js";
+import { vegaLiteToSvgSync } from "../svg/vega-lite-svg.js";
+import { inKernel, writeDisplay } from "./jupyter-display.js";
 import { checkLabel } from "./labels.js";
 
 /**

@@ -1,7 +1,7 @@
 // Display: Markdown, figures, tables, progress and the engine record, as Jupyter mime bundles
 // with labreport metadata (the report build's renderer relies on these exact shapes).
-export { inKernel, writeDisplay, newDisplayId } from "./kernel.js";
-export type { DisplayMessage } from "./kernel.js";
+export { inKernel, writeDisplay, newDisplayId } from "./jupyter-display.js";
+export type { DisplayMessage } from "./jupyter-display.js";
 export { showMarkdown } from "./markdown.js";
 export { showFigure } from "./figure.js";
 export type { FigureOptions } from "./figure.js";

@@ -1,4 +1,4 @@
-import { writeDisplay } from "./kernel.js";
+import { writeDisplay } from "./jupyter-display.js";
 
 /**
  * Displays Markdown (rendered by Jupyter and by the report build).

@@ -2,7 +2,7 @@
 // occasional lines on stdout.
 import { escapeHtml } from "../contract/html.js";
 import { labreportMetadata } from "../contract/report-outputs.js";
-import { inKernel, newDisplayId, writeDisplay } from "./kernel.js";
+import { inKernel, newDisplayId, writeDisplay } from "./jupyter-display.js";
 
 /**
  * How often a ProgressDisplay updates.

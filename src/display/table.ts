@@ -3,7 +3,7 @@
 import { tableHtml } from "../contract/html.js";
 import { TABLE_MIME, TableCell, TableData, labreportMetadata } from "../contract/report-outputs.js";
 import { cellText, columnDecimals, roundedText } from "../contract/table-numbers.js";
-import { writeDisplay } from "./kernel.js";
+import { writeDisplay } from "./jupyter-display.js";
 import { checkLabel } from "./labels.js";
 
 /**

@@ -10,5 +10,5 @@ export type {
 export { resolveInit, weightInitializer, biasInitializer } from "./initializers.js";
 export type { Init, InitSpec, WeightInit, BiasInit } from "./initializers.js";
 export { SeededDropout, PyTorchBatchNorm } from "./custom-layers.js";
-export { countParameters, summarizeModel } from "./parameters.js";
-export type { LayerSummary } from "./parameters.js";
+export { countParameters, summarizeModel } from "./parameter-count.js";
+export type { LayerSummary } from "./parameter-count.js";

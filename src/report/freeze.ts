@@ -8,7 +8,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CodeCell, Notebook, UserError, joinSource, writeFileAtomic } from "./notebook.js";
+import { CodeCell, Notebook, joinSource, writeFileAtomic } from "./notebook.js";
+import { UserError } from "./user-error.js";
 import { parseCellOptions } from "./render/cell-options.js";
 import type { RunInfo } from "./render/report.js";
 

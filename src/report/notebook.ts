@@ -3,6 +3,7 @@
 // writing keeps every field it did not understand, so Jupyter opens the result unchanged.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { UserError } from "./user-error.js";
 
 export type MimeBundle = Record<string, unknown>;
 
@@ -59,14 +60,6 @@ export interface Notebook {
   nbformat_minor: number;
   metadata: Record<string, unknown>;
   cells: Cell[];
-}
-
-/** An error the user can fix: the message is one line naming the file and the fix. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UserError";
-  }
 }
 
 /** Jupyter stores multi-line strings either whole or as a list of lines. */

@@ -1,6 +1,6 @@
 // Reporting a run's progress: a live line in Jupyter, occasional lines on stdout elsewhere,
 // and one summary line per epoch.
-import { inKernel } from "../display/kernel.js";
+import { inKernel } from "../display/jupyter-display.js";
 import { ProgressDisplay } from "../display/progress.js";
 import type { TrainingCallbacks } from "./callbacks.js";
 import type { EpochLogs } from "./history.js";

@@ -10,7 +10,8 @@ import { executeNotebook, resolveTslab, type CellProgress, type DisplayEvent, ty
 import { OutputCollector } from "../../src/report/execute/execute";
 import { createMessage, parse, serialize } from "../../src/report/execute/messages";
 import { errorFromStderr, mergeStreams } from "../../src/report/execute/outputs";
-import { readNotebook, UserError, type CodeCell, type Notebook, type Output } from "../../src/report/notebook";
+import { readNotebook, type CodeCell, type Notebook, type Output } from "../../src/report/notebook";
+import { UserError } from "../../src/report/user-error";
 
 // dist/test/build → the repository's test/fixtures (fixtures are not compiled).
 const fixtures = path.resolve(__dirname, "../../../test/fixtures");

@@ -2,7 +2,8 @@
 // Each test pins one problem found by building notebooks nobody here had seen.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Notebook, UserError } from "../../src/report/notebook.js";
+import { Notebook } from "../../src/report/notebook.js";
+import { UserError } from "../../src/report/user-error.js";
 import { parseCellOptions } from "../../src/report/render/cell-options.js";
 import { readFrontMatter } from "../../src/report/render/front-matter.js";
 import { renderReport } from "../../src/report/render/report.js";

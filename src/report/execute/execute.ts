@@ -4,7 +4,7 @@
 //   3. run code cells in order, turning iopub messages into nbformat outputs; stop at the first error
 //   4. shut the kernel down, whatever happened
 import { joinSource, type Cell, type CodeCell, type DisplayDataOutput, type ErrorOutput, type Notebook, type Output } from "../notebook";
-import { Kernel, KernelExitedError, RequestTimeoutError, formatSeconds, keyLine } from "./kernel";
+import { Kernel, KernelExitedError, RequestTimeoutError, formatSeconds, keyLine } from "./jupyter-kernel";
 import type { Message } from "./messages";
 import { errorFromStderr, mergeStreams } from "./outputs";
 

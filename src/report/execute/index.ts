@@ -1,4 +1,4 @@
 // The execute stage's public face: the build pipeline imports from here.
 export { executeNotebook } from "./execute";
 export type { CellFailure, CellProgress, DisplayEvent, ExecuteOptions, ExecuteResult } from "./execute";
-export { resolveTslab } from "./kernel";
+export { resolveTslab } from "./jupyter-kernel";

@@ -3,7 +3,7 @@
 // numbered in order of first citation, and listed in a References section at the end of the report.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UserError } from "../notebook.js";
+import { UserError } from "../user-error.js";
 
 export interface BibEntry {
   id: string;

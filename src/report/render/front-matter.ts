@@ -1,7 +1,8 @@
 // The report's title block comes from YAML front matter in the notebook's first cell, as in Quarto:
 // a raw cell, or a Markdown cell that starts with a --- block (prose may follow it in the same cell).
 import { load as parseYaml } from "js-yaml";
-import { Cell, UserError, joinSource } from "../notebook.js";
+import { Cell, joinSource } from "../notebook.js";
+import { UserError } from "../user-error.js";
 
 export interface FrontMatter {
   title?: string;

@@ -17,7 +17,7 @@ import { escapeHtml, tableHtml } from "../../contract/html.js";
 import { embedImages } from "./images.js";
 import { fillTemplate } from "./template.js";
 import { shapeText, withoutKernelFrames } from "./text-output.js";
-import { vegaLiteToSvg } from "../../plots/svg.js";
+import { vegaLiteToSvg } from "../../svg/vega-lite-svg.js";
 
 /** Facts about the run that the report states (the "run information" box). */
 export interface RunInfo {

@@ -2,7 +2,7 @@
 // KaTeX stylesheet with its fonts inlined, so the HTML prints with no network and no other files.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UserError } from "../notebook.js";
+import { UserError } from "../user-error.js";
 
 export interface TemplateSlots {
   title: string;

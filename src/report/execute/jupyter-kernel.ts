@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as zmq from "zeromq";
-import { UserError } from "../notebook";
+import { UserError } from "../user-error";
 import { createConnectionInfo, endpoint, writeConnectionFile, type ConnectionInfo } from "./connection";
 import { createMessage, newId, parse, serialize, type Message } from "./messages";
 

@@ -1,5 +1,5 @@
 // Child process of vegaLiteToSvgSync: a Vega-Lite spec (JSON) on stdin, its SVG on stdout.
-import { vegaLiteToSvg } from "./svg.js";
+import { vegaLiteToSvg } from "./vega-lite-svg.js";
 
 let input = "";
 process.stdin.setEncoding("utf8");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Notebook, joinSource } from "../../src/report/notebook.js";
-import { applyParameters, declaredParameters, parameterSummary, parseParameter } from "../../src/report/parameters.js";
+import { applyParameters, declaredParameters, parameterSummary, parseParameter } from "../../src/report/notebook-parameters.js";
 
 const nb = (): Notebook => ({
   nbformat: 4,

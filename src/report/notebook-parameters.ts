@@ -5,7 +5,8 @@
 // Declarations are found by a small scanner rather than a line pattern, because students write
 // values over several lines (`const seeds = [\n 1,\n 2,\n];`), with types (`let rates: number[] = …`),
 // trailing comments, single quotes, and no semicolons.
-import { CodeCell, Notebook, UserError, joinSource } from "./notebook.js";
+import { CodeCell, Notebook, joinSource } from "./notebook.js";
+import { UserError } from "./user-error.js";
 
 export function findParametersCell(nb: Notebook): number {
   return nb.cells.findIndex((c) => c.cell_type === "code" && (c.metadata.tags ?? []).includes("parameters"));
