@@ -1,6 +1,6 @@
 // Datasets: reading, subsetting, shuffling, normalising and batching images.
 export { Random, permutation, deriveSeed } from "./random.js";
-export { readIdx, parseIdx, encodeIdx } from "./idx.js";
+export { readIdx } from "./idx.js";
 export type { IdxArray } from "./idx.js";
 export {
   imageDataset, datasetSize, takeFirst, splitTrainValidation, shuffled, withNormalization, labelsOf,

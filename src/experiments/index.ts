@@ -1,20 +1,18 @@
 // Experiments: repeated runs, hyperparameter searches, checkpoints, LR range test, dropout
 // evaluation schemes, misclassified examples, and their plots (parameter norms: train/weight-norm).
-export { choice, uniform, logUniform, intRange, normalizeSpace, gridPoints, samplePoint, encodePoint, decodePoint, pointKey } from "./search-space.js";
+export { choice, uniform, logUniform, intRange } from "./search-space.js";
 export type { ParamValue, Params, ParamDomain, SearchSpace, SearchSpaceInput } from "./search-space.js";
 export { RunStore } from "./run-store.js";
 export type { RunRecord } from "./run-store.js";
-export { runTrial, bestTrial, trialRows } from "./trials.js";
+export { bestTrial, trialRows } from "./trials.js";
 export type { Objective, ObjectiveResult, Trial, SearchOptions, SearchResult } from "./trials.js";
 export { gridSearch } from "./grid-search.js";
 export { randomSearch } from "./random-search.js";
 export { bayesianOptimization } from "./bayesian-optimization.js";
 export type { BayesianOptions } from "./bayesian-optimization.js";
-export { fitGaussianProcess, fitGaussianProcessML, expectedImprovement, normalCdf, normalPdf, cholesky } from "./gaussian-process.js";
-export type { GaussianProcess } from "./gaussian-process.js";
 export { repeatRuns, summarizeRuns, historyMetrics } from "./repeated-runs.js";
 export type { RepeatedRuns, RunMetrics } from "./repeated-runs.js";
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint, historyFromManifest, captureRandomStates, restoreRandomStates } from "./checkpoint.js";
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint } from "./checkpoint.js";
 export type { CheckpointManifest, CheckpointContents } from "./checkpoint.js";
 export { trainWithCheckpoints } from "./resumable-training.js";
 export type { CheckpointedTrainOptions } from "./resumable-training.js";

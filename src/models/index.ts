@@ -7,7 +7,6 @@ export {
 export type {
   ClassifierOptions, MlpOptions, BatchNormPlacement, ConvNetOptions, SmallCnnOptions, VggBlock, VggStyleOptions,
 } from "./architectures.js";
-export { resolveInit, weightInitializer, biasInitializer } from "./initializers.js";
 export type { Init, InitSpec, WeightInit, BiasInit } from "./initializers.js";
 export { SeededDropout, PyTorchBatchNorm } from "./custom-layers.js";
 export { countParameters, summarizeModel } from "./parameter-count.js";

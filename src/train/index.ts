@@ -1,5 +1,5 @@
 // Training: losses, optimisers, schedules, the loop, evaluation, callbacks.
-export { nllLoss, crossEntropyLoss, multiMarginLoss, lossFunction, lossForModel } from "./losses.js";
+export { nllLoss, crossEntropyLoss, multiMarginLoss } from "./losses.js";
 export type { LossName } from "./losses.js";
 export { createOptimizer, TrainingOptimizer } from "./optimizers.js";
 export type { OptimizerConfig } from "./optimizers.js";
@@ -11,7 +11,7 @@ export { earlyStopping } from "./callbacks.js";
 export type { TrainingCallbacks, TrainingContext, BatchInfo, EarlyStoppingOptions, MonitoredMetric } from "./callbacks.js";
 export { progressReport, batchLine, epochLine } from "./progress.js";
 export type { ProgressReportOptions } from "./progress.js";
-export { evaluate, evaluateAsync, checkDatasetFitsModel, predictLabels, confusionMatrix, modelConfusionMatrix } from "./evaluate.js";
+export { evaluate, evaluateAsync, predictLabels, confusionMatrix, modelConfusionMatrix } from "./evaluate.js";
 export type { Evaluation, EvaluateOptions } from "./evaluate.js";
 export { trainModel } from "./fit.js";
 export type { TrainOptions } from "./fit.js";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { escapeHtml, tableHtml } from "../../src/contract/html.js";
 import { cellText, columnDecimals } from "../../src/contract/table-numbers.js";
-import { showTable, tableMarkdown, tableText, toTableData } from "../../src/display/index.js";
+import { showTable } from "../../src/display/index.js";
+import { tableMarkdown, tableText, toTableData } from "../../src/display/table.js";
 import { captureDisplays } from "../display/capture.js";
 import { textOf } from "../notebooks.js";
 

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { encodeIdx, readIdx, parseIdx, loadIdxDataset, datasetSize, labelsOf, imageValues } from "../../src/data/index.js";
+import { encodeIdx, parseIdx } from "../../src/data/idx.js";
+import { readIdx, loadIdxDataset, datasetSize, labelsOf, imageValues } from "../../src/data/index.js";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "labreport-idx-"));

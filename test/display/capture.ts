@@ -1,5 +1,5 @@
 // Test helper: captures what the library sends to Jupyter by standing in for tslab's writer.
-import type { DisplayMessage } from "../../src/display/index.js";
+import type { DisplayMessage } from "../../src/display/jupyter-display.js";
 
 export interface Sent {
   message: DisplayMessage;

@@ -1,8 +1,10 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import {
-  showMarkdown, showFigure, showTable, ProgressDisplay, selectEngine, inKernel, toTableData, tableText, tableMarkdown,
+  showMarkdown, showFigure, showTable, ProgressDisplay, selectEngine,
 } from "../../src/display/index.js";
+import { inKernel } from "../../src/display/jupyter-display.js";
+import { toTableData, tableText, tableMarkdown } from "../../src/display/table.js";
 import { captureConsole, captureDisplays } from "./capture.js";
 
 test("outside a kernel, displays fall back to printing text/plain", () => {

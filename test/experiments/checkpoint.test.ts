@@ -7,7 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { loadMnist, splitTrainValidation } from "../../src/data/index.js";
 import { mlp } from "../../src/models/index.js";
 import { trainModel, createOptimizer, stepDecay, oneCycle, OptimizerConfig, LearningRateSchedule } from "../../src/train/index.js";
-import { loadCheckpoint, saveCheckpoint, trainWithCheckpoints, historyFromManifest, CheckpointManifest } from "../../src/experiments/index.js";
+import { loadCheckpoint, saveCheckpoint, trainWithCheckpoints, CheckpointManifest } from "../../src/experiments/index.js";
+import { historyFromManifest } from "../../src/experiments/checkpoint.js";
 
 const [train, validation] = splitTrainValidation(loadMnist({ limit: 400 }), 300);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "labreport-ckpt-"));

@@ -4,9 +4,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  bayesianOptimization, gridSearch, randomSearch, gridPoints, uniform, logUniform, intRange, choice, RunStore,
-  normalizeSpace, encodePoint, decodePoint, expectedImprovement, fitGaussianProcess, normalCdf, Params, SearchSpaceInput,
+  bayesianOptimization, gridSearch, randomSearch, uniform, logUniform, intRange, choice, RunStore, Params, SearchSpaceInput,
 } from "../../src/experiments/index.js";
+import { gridPoints, normalizeSpace, encodePoint, decodePoint } from "../../src/experiments/search-space.js";
+import { expectedImprovement, fitGaussianProcess, normalCdf } from "../../src/experiments/gaussian-process.js";
 
 const tmpFile = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labreport-search-")), name);
 

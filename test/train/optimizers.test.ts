@@ -159,7 +159,7 @@ test("losses: NLL of log-probabilities and cross-entropy of logits, averaged", (
 });
 
 test("the loss is chosen from the model's output; a softmax output is refused with advice", async () => {
-  const { lossForModel } = await import("../../src/train/index.js");
+  const { lossForModel } = await import("../../src/train/losses.js");
   const { convNet, mlpWithHidden } = await import("../../src/models/index.js");
   assert.equal(lossForModel(convNet()), "nll");
   assert.equal(lossForModel(mlpWithHidden(4)), "crossEntropy");

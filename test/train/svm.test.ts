@@ -6,7 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 import { loadMnist, splitTrainValidation, imageValues, labelsOf, takeFirst } from "../../src/data/index.js";
 import { linearSvm, countParameters, summarizeModel } from "../../src/models/index.js";
-import { multiMarginLoss, lossFunction, lossForModel, trainModel, evaluate, oneCycle } from "../../src/train/index.js";
+import { multiMarginLoss, trainModel, evaluate, oneCycle } from "../../src/train/index.js";
+import { lossFunction, lossForModel } from "../../src/train/losses.js";
 
 const PYTHON = "/usr/bin/python3";
 const torchAvailable = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" }).status === 0;
