@@ -9,6 +9,6 @@ export type {
 } from "./architectures.js";
 export { resolveInit, weightInitializer, biasInitializer } from "./initializers.js";
 export type { Init, InitSpec, WeightInit, BiasInit } from "./initializers.js";
-export { SeededDropout, PyTorchBatchNorm } from "./custom-layers.js";
+export { SeededDropout, PyTorchBatchNorm, dropoutMask } from "./custom-layers.js";
 export { countParameters, summarizeModel } from "./parameters.js";
 export type { LayerSummary } from "./parameters.js";
