@@ -21,7 +21,7 @@ export type { LrRangeTestOptions, LrRangeTestResult } from "./lr-range-test.js";
 export { evaluateDropoutSchemes, forwardWithDropout } from "./dropout-evaluation.js";
 export type { DropoutSchemesResult } from "./dropout-evaluation.js";
 export { misclassifiedExamples } from "./misclassified.js";
-export type { LabelledImage } from "./misclassified.js";
+export type { LabelledImage, MisclassifiedOptions } from "./misclassified.js";
 export {
   repeatedRunsSpec, accuracyVsLearningRateSpec, lrRangeTestSpec, parameterNormSpec, dropoutSchemesSpec,
   filterGridSpec, misclassifiedGridSpec,

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { meanStdBandSpec } from "../plots/band.js";
 import { convFilterImages, FilterImageOptions } from "../plots/filters.js";
 import { GridImage, ImageGridOptions, imageGridSpec } from "../plots/image-grid.js";
-import { colorScale, figureSpec, VegaLiteSpec } from "../plots/style.js";
+import { colorScale, figureSpec, percentFormat, VegaLiteSpec } from "../plots/style.js";
 import type { DropoutSchemesResult } from "./dropout-evaluation.js";
 import type { LrRangeTestResult } from "./lr-range-test.js";
 import type { LabelledImage } from "./misclassified.js";
@@ -161,7 +161,11 @@ export function dropoutSchemesSpec(result: DropoutSchemesResult, options: { titl
       mark: { type: "line", point: true },
       encoding: {
         x: { field: "n", type: "quantitative", scale: { type: "log" }, axis: axis("Number of sampled dropout masks N (log scale)") },
-        y: { field: "accuracy", type: "quantitative", scale: { zero: false }, axis: axis("Test accuracy", { format: ".1%" }) },
+        // Accuracies of the schemes often lie within a tenth of a point: as many decimals as the ticks need.
+        y: {
+          field: "accuracy", type: "quantitative", scale: { zero: false },
+          axis: axis("Test accuracy", { format: percentFormat(rows.map((r) => r.accuracy)) }),
+        },
         color: { field: "scheme", type: "nominal", scale: colorScale(names), legend: legend("Scheme") },
         strokeDash: { condition: { test: `datum.scheme === '${names[0]}'`, value: [4, 4] }, value: [1, 0] },
       },

@@ -16,3 +16,6 @@ export { comparisonCurveSpec } from "./comparison.js";
 export type { ComparisonOptions } from "./comparison.js";
 export { convFilterImages } from "./filters.js";
 export type { FilterImageOptions } from "./filters.js";
+export { percentFormat } from "./style.js";
+export { sideBySideSpec } from "./side-by-side.js";
+export type { SideBySideOptions } from "./side-by-side.js";

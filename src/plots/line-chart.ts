@@ -10,6 +10,8 @@ export interface Series {
   name: string;
   values: number[];
   x?: number[];
+  /** Draw this series dashed (e.g. a baseline next to measured curves). */
+  dashed?: boolean;
 }
 
 /**
@@ -31,6 +33,10 @@ export interface LineChartOptions {
   logY?: boolean;
   /** Show a point on every value (default: when there are at most 50 values). */
   points?: boolean;
+  /** d3 format of the y axis labels and tooltips, e.g. ".1%" or percentFormat(values) (default Vega's). */
+  yFormat?: string;
+  /** Where the legend goes: "right" of the plot (default) or "bottom", in a row (for narrow panels). */
+  legend?: "right" | "bottom";
   title?: string;
   width?: number;
   height?: number;
@@ -69,6 +75,26 @@ export function lineChartSpec(series: Series | Series[], options: LineChartOptio
   const points = options.points ?? longest <= 50;
   // Integer steps (epochs, iterations) print as integers, also when a run has a single epoch.
   const integerX = list.every((s) => (s.x ?? []).every(Number.isInteger));
+  if (options.legend !== undefined && options.legend !== "right" && options.legend !== "bottom") {
+    throw new Error(`lineChartSpec: invalid legend position "${options.legend}" (expected "right" or "bottom")`);
+  }
+  const legend = list.length === 1 && !options.legendTitle
+    ? { legend: null }
+    : options.legend === "bottom" ? { legend: { orient: "bottom", direction: "horizontal" } } : {};
+  // Dashes as a scale on the series (same title and legend as the colours, so Vega-Lite draws one
+  // legend whose symbols show both).
+  const dashes = list.some((s) => s.dashed)
+    ? {
+      strokeDash: {
+        field: "series",
+        type: "nominal",
+        title: options.legendTitle ?? null,
+        scale: { domain: names, range: list.map((s) => (s.dashed ? [6, 4] : [1, 0])) },
+        sort: names,
+        ...legend,
+      },
+    }
+    : {};
   return figureSpec(
     {
       data: { values: seriesRows(list, options.xStart ?? 1) },
@@ -80,6 +106,7 @@ export function lineChartSpec(series: Series | Series[], options: LineChartOptio
           type: "quantitative",
           title: options.yTitle,
           scale: options.logY ? { type: "log" } : { zero: false },
+          ...(options.yFormat ? { axis: { format: options.yFormat } } : {}),
         },
         color: {
           field: "series",
@@ -87,12 +114,13 @@ export function lineChartSpec(series: Series | Series[], options: LineChartOptio
           title: options.legendTitle ?? null,
           scale: colorScale(names),
           sort: names,
-          ...(list.length === 1 && !options.legendTitle ? { legend: null } : {}),
+          ...legend,
         },
+        ...dashes,
         tooltip: [
           { field: "series", type: "nominal", title: options.legendTitle ?? "Series" },
           { field: "x", type: "quantitative", title: options.xTitle },
-          { field: "y", type: "quantitative", title: options.yTitle, format: ".4f" },
+          { field: "y", type: "quantitative", title: options.yTitle, format: options.yFormat ?? ".4f" },
         ],
       },
     },

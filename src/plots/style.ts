@@ -66,3 +66,38 @@ export function figureSpec(body: VegaLiteSpec, options: { title?: string; width?
 export function colorScale(names: string[]): { domain: string[]; range: string[] } {
   return { domain: names, range: names.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]) };
 }
+
+/**
+ * A d3 percent format (".0%", ".1%", ".2%", …) with just enough decimals that the axis ticks of
+ * these values read differently: over [0.9841, 0.9849] ".2%" (98.42%, 98.44%, …), where ".1%"
+ * would print 98.4% on every tick. `ticks` is the most ticks the axis may draw (default 10; Vega-Lite
+ * draws about one per 40 pixels), since more ticks are closer together and need more decimals.
+ *
+ * @example
+ * lineChartSpec(series, { xTitle: "N", yTitle: "Accuracy", yFormat: percentFormat(accuracies) });
+ */
+export function percentFormat(values: number[], options: { ticks?: number } = {}): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return ".0%";
+  const ticks = options.ticks ?? 10;
+  if (!(Number.isInteger(ticks) && ticks >= 1)) throw new Error(`percentFormat: invalid ticks ${ticks} (expected an integer >= 1)`);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  // One value (or all equal): the axis shows it alone; one decimal is enough for it.
+  if (hi === lo) return ".1%";
+  const step = tickStep(lo, hi, ticks) * 100;
+  // Decimals of a tick step that is 1, 2 or 5 × 10^k percent: -k when k < 0.
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+  return `.${decimals}%`;
+}
+
+/** The step between d3's (and so Vega's) "nice" ticks over [lo, hi]: 1, 2 or 5 × 10^k. */
+function tickStep(lo: number, hi: number, count: number): number {
+  const raw = (hi - lo) / count;
+  let step = 10 ** Math.floor(Math.log10(raw));
+  const error = raw / step;
+  if (error >= Math.sqrt(50)) step *= 10;
+  else if (error >= Math.sqrt(10)) step *= 5;
+  else if (error >= Math.sqrt(2)) step *= 2;
+  return step;
+}

@@ -124,6 +124,7 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
   async function runEpochs(): Promise<void> {
     await call("onTrainBegin");
     let step = 0;
+    let warnedDivergence = false;
     for (let epoch = 1; epoch <= options.epochs && !context.stopTraining; epoch++) {
       const started = performance.now();
       if (options.schedule?.per !== "batch") applySchedule(epoch - 1);
@@ -137,13 +138,15 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
         if (options.schedule?.per === "batch") applySchedule(step);
         const result = trainStep(model, variables, lossFn, optimizer, xs, ys);
         tf.dispose([xs, ys]);
-        if (!Number.isFinite(result.loss)) {
-          console.warn(`warning: the training loss became ${result.loss} at epoch ${epoch}, batch ${batch} (learning rate ${optimizer.learningRate} too high?)`);
+        // Once per run: a diverged run would otherwise print the same line for every later batch.
+        if (!Number.isFinite(result.loss) && !warnedDivergence) {
+          warnedDivergence = true;
+          console.warn(divergenceWarning(result.loss, epoch, batch + 1, context.batchesPerEpoch, optimizer.learningRate));
         }
         lossSum += result.loss * size;
         correct += result.correct;
         seen += size;
-          history.batchLoss.push(result.loss);
+        history.batchLoss.push(result.loss);
         history.batchEpoch.push(epoch);
         await call("onBatchEnd", {
           epoch, batch, size, seen, loss: result.loss, learningRate: optimizer.learningRate, momentum: optimizer.momentum,
@@ -181,6 +184,12 @@ export async function trainModel(model: tf.LayersModel, train: ImageDataset, opt
     }
     await call("onTrainEnd");
   }
+}
+
+/** The one line said when a run's loss first becomes NaN or infinite (batch counted from 1). */
+function divergenceWarning(loss: number, epoch: number, batch: number, batches: number, learningRate: number): string {
+  return `trainModel: the training loss became ${loss} at epoch ${epoch}, batch ${batch} of ${batches}: ` +
+    `the run diverged, the learning rate (${learningRate}) is probably too high; training goes on (said once per run)`;
 }
 
 /** One optimiser step on a batch; returns the batch's mean loss and number of correct predictions. */

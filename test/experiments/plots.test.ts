@@ -6,6 +6,7 @@ import {
   misclassifiedGridSpec, LabelledImage,
 } from "../../src/experiments/index.js";
 import { convFilterImages } from "../../src/plots/index.js";
+import { axisLabels, render } from "../plots/render.js";
 
 /** Every axis and legend in a spec (any depth) and the config, for the labelLimit rule. */
 function axesAndLegends(spec: unknown): Record<string, unknown>[] {
@@ -74,4 +75,17 @@ test("image grids: learned filters and misclassified examples as PNG image marks
   const grid = misclassifiedGridSpec(wrong) as any;
   assert.deepEqual(grid.data.values.map((v: any) => v.caption), ["cat → dog", "dog → cat"]);
   assert.throws(() => misclassifiedGridSpec([]), /no misclassified examples/);
+});
+
+test("dropout schemes within a tenth of a point: the accuracy ticks read differently", async () => {
+  // Seed 004's figure 3 at 10,000 test images: every scheme near 98.4%.
+  const spec = dropoutSchemesSpec({
+    samples: [10, 20, 50, 100], scaled: 0.9845, beforeSoftmax: [0.9841, 0.9844, 0.9847, 0.9849], afterSoftmax: [0.9842, 0.9845, 0.9846, 0.9848],
+  }) as any;
+  assert.equal(spec.encoding.y.axis.format, ".2%");
+  const { svg, warnings } = await render(spec);
+  assert.deepEqual(warnings, []);
+  const yLabels = axisLabels(svg).find((labels) => labels.every((l) => l.endsWith("%")))!;
+  assert.ok(yLabels.length >= 3, `y labels: ${yLabels}`);
+  assert.equal(new Set(yLabels).size, yLabels.length, `y labels: ${yLabels}`);
 });

@@ -77,3 +77,27 @@ test("misclassified examples carry pixels and true/predicted captions", () => {
     assert.equal(w.caption, `true: ${w.actual} / predicted: ${w.predicted}`);
   }
 });
+
+test("misclassified examples: predicted in batches of batchSize, stopping once enough are found", () => {
+  const model = new SequentialBuilder([28, 28, 1], { seed: 5 }).flatten().dense(10).build();
+  const batchRows: number[] = [];
+  const apply = model.apply.bind(model);
+  model.apply = ((inputs: tf.Tensor, kwargs?: any) => {
+    batchRows.push(inputs.shape[0]);
+    return apply(inputs, kwargs);
+  }) as typeof model.apply;
+  const all = misclassifiedExamples(model, test_, test_.indices.length, { batchSize: 64 });
+  assert.equal(test_.indices.length, 200);
+  assert.deepEqual(batchRows, [64, 64, 64, 8], "four passes of at most 64 images, none of the whole set");
+  assert.ok(all.length > 10, `an untrained model gets many wrong: ${all.length}`);
+  // Same mistakes in the same order as with the default batch size.
+  batchRows.length = 0;
+  assert.deepEqual(misclassifiedExamples(model, test_, test_.indices.length).map((e) => e.index), all.map((e) => e.index));
+  assert.deepEqual(batchRows, [200]);
+  // A small limit is met within the first batch: the rest is never predicted.
+  batchRows.length = 0;
+  const first = misclassifiedExamples(model, test_, 3, { batchSize: 64 });
+  assert.deepEqual(first.map((e) => e.index), all.slice(0, 3).map((e) => e.index));
+  assert.deepEqual(batchRows, [64]);
+  assert.throws(() => misclassifiedExamples(model, test_, 3, { batchSize: 0 }), /invalid batch size 0/);
+});

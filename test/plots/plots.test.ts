@@ -4,6 +4,7 @@ import { History } from "../../src/train/index.js";
 import {
   learningCurveSpec, lineChartSpec, meanStdBandSpec, meanAndStd, confusionMatrixSpec, FIGURE_WIDTH, FIGURE_HEIGHT,
 } from "../../src/plots/index.js";
+import { render } from "./render.js";
 
 function history(withValidation = true): History {
   const h = new History();
@@ -15,21 +16,6 @@ function history(withValidation = true): History {
     }),
   );
   return h;
-}
-
-/** Compiles with vega-lite (collecting warnings) and renders to SVG with vega, as the report build does. */
-async function render(spec: object): Promise<{ svg: string; warnings: string[] }> {
-  const vl = await import("vega-lite");
-  const vega = await import("vega");
-  const warnings: string[] = [];
-  const logger = {
-    level: () => logger, error: (...m: unknown[]) => { throw new Error(m.join(" ")); },
-    warn: (...m: unknown[]) => { warnings.push(m.join(" ")); return logger; },
-    info: () => logger, debug: () => logger,
-  };
-  const compiled = vl.compile(spec as any, { logger: logger as any });
-  const view = new vega.View(vega.parse(compiled.spec), { renderer: "none" });
-  return { svg: await view.toSVG(), warnings };
 }
 
 function values(spec: any): any[] {

@@ -162,3 +162,22 @@ test("each epoch records its wall time and training throughput (evaluation not c
   assert.deepEqual(table.columns.slice(-2), ["Time (s)", "Samples/s"]);
   assert.equal(table.rows[0][6], Math.round(h.samplesPerSecond[0]));
 });
+
+test("a diverging run warns once, naming where and the learning rate, and trains on", async (t) => {
+  const warn = t.mock.method(console, "warn", () => {});
+  const history = await trainModel(mlpWithHidden(30, { seed: 1 }), takeFirst(train, 320), {
+    ...quiet, epochs: 2, batchSize: 32, optimizer: { learningRate: 1e6 }, seed: 1,
+  });
+  const nonFinite = history.batchLoss.filter((l) => !Number.isFinite(l)).length;
+  assert.ok(nonFinite >= 2, `the run diverges on several batches: ${history.batchLoss}`);
+  assert.equal(history.batchLoss.length, 20, "every batch of both epochs ran");
+  assert.equal(warn.mock.callCount(), 1);
+  const line = String(warn.mock.calls[0].arguments[0]);
+  const first = history.batchLoss.findIndex((l) => !Number.isFinite(l));
+  assert.ok(line.includes(`epoch ${Math.floor(first / 10) + 1}, batch ${(first % 10) + 1} of 10`), line);
+  assert.match(line, /learning rate \(1000000\) is probably too high/);
+  assert.ok(!line.includes("\n"), "one line");
+  // A run that stays finite says nothing.
+  await trainModel(mlpWithHidden(30, { seed: 1 }), takeFirst(train, 64), { ...quiet, epochs: 1, batchSize: 32, optimizer: { learningRate: 0.1 } });
+  assert.equal(warn.mock.callCount(), 1);
+});
