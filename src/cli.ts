@@ -244,14 +244,17 @@ async function main(argv: string[]): Promise<number> {
       checkNotOverwritten(file, out, `-o ${out}`, "give another -o path (the notebook itself is never rewritten)");
       checkOutputFolder(path.dirname(path.resolve(out)), "-o path");
       const timeoutMs = cellTimeoutMs(values);
+      const failedPath = out.replace(/\.ipynb$/i, "") + ".failed.ipynb";
       const executed = await execute(readNotebook(file), {
         file,
         parameters: parameters(values.param),
         cellTimeoutMs: timeoutMs,
         allowErrors: Boolean(values["allow-errors"]),
-        failedPath: out.replace(/\.ipynb$/i, "") + ".failed.ipynb",
+        failedPath,
       });
-      return wrote(out, notebookText(executed.notebook));
+      wrote(out, notebookText(executed.notebook));
+      fs.rmSync(failedPath, { force: true }); // as build does: a good run clears the last failed one
+      return 0;
     }
     case "render": {
       const file = one("executed notebook");
