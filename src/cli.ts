@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 // labreport's command line. `build` runs the whole pipeline; each stage also runs alone
-// (execute, render, pdf) on the file the previous stage wrote.
+// (execute, render, pdf) on the file the previous stage wrote: each such command is one call of the
+// stage in report/pipeline.ts. Every error of every command ends in one place (run) as one line.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { readNotebook, writeFileAtomic, writeNotebook } from "./report/notebook.js";
-import { UserError } from "./report/user-error.js";
-import { applyParameters, parseParameter } from "./report/notebook-parameters.js";
-import { buildNotebook, checkKernel, executeStage, reportName } from "./report/pipeline.js";
+import { CELL_OPTIONS } from "./report/cell-options.js";
+import { checkOutputFolder, commitFiles } from "./report/commit.js";
+import { notebookText, readNotebook } from "./report/notebook.js";
+import { UserError, debugEnabled, errorLine } from "./report/user-error.js";
+import { parseParameter } from "./report/notebook-parameters.js";
+import { buildNotebook, checkNotOverwritten, execute, print, render, reportName } from "./report/pipeline.js";
 import { findChromium, launchChromium } from "./report/print/chromium.js";
-import { printPdf } from "./report/print/pdf.js";
 import { TerminalProgress } from "./report/progress.js";
 import { BatchRow, summaryText, writeSummary } from "./report/summary.js";
-import { CELL_OPTIONS } from "./report/render/cell-options.js";
-import { renderReport } from "./report/render/report.js";
 import { checkTemplate } from "./report/render/template.js";
 
 const USAGE = `usage: labreport <command> [options]
@@ -30,10 +30,13 @@ const USAGE = `usage: labreport <command> [options]
       --summary          print a table of every notebook's result and write summary.csv / .html
       --rerun            execute even where a stored execution is current (front matter freeze: auto)
       -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE)
-  execute NOTEBOOK [-o OUT.ipynb] [--param NAME=VALUE]   run a notebook, write the executed copy
+  execute NOTEBOOK [-o OUT.ipynb]    run a notebook, write the executed copy (default reports/<name>.ipynb)
+      --param, -p, --cell-timeout, --allow-errors   as for build; eval: false cells stay unexecuted
   render EXECUTED.ipynb [-o OUT.html] [--template DIR]    executed notebook → report HTML
   pdf REPORT.html [-o OUT.pdf]                            report HTML → PDF
-  options                                                 list the cell options (//| key: value)`;
+  options                                                 list the cell options (//| key: value)
+
+Errors are one line; LABREPORT_DEBUG=1 also prints the stack.`;
 
 const OPTIONS = {
   out: { type: "string" },
@@ -50,6 +53,26 @@ const OPTIONS = {
 } as const;
 
 class UsageError extends Error {}
+
+/** The options each command honours; any other is refused rather than silently ignored. */
+const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
+  build: ["out", "param", "no-execute", "html", "template", "cell-timeout", "rerun", "summary", "allow-errors"],
+  execute: ["o", "param", "cell-timeout", "allow-errors"],
+  render: ["o", "template"],
+  pdf: ["o"],
+  options: [],
+};
+
+function checkOptionsApply(command: string, values: Record<string, unknown>): void {
+  const allowed = COMMAND_OPTIONS[command];
+  if (!allowed) throw new UsageError(`unknown command "${command}"`);
+  const spell = (o: string) => (o.length === 1 ? `-${o}` : `--${o}`);
+  for (const key of Object.keys(values)) {
+    if (key === "help" || allowed.includes(key as keyof typeof OPTIONS)) continue;
+    const takes = allowed.length ? `; ${command} takes ${allowed.map(spell).join(", ")}` : "";
+    throw new UsageError(`${spell(key)} does not apply to "${command}"${takes}`);
+  }
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -105,6 +128,7 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   const outDir = path.resolve((values.out as string | undefined) ?? "reports");
   checkDistinctReports(files, outDir);
   const timeoutMs = cellTimeoutMs(values);
+  checkOutputFolder(outDir, "--out folder");
   findChromium(); // fail before running anything if the PDF cannot be printed
   checkTemplate(values.template as string | undefined);
   const progress = new TerminalProgress();
@@ -133,15 +157,10 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
         rows.push({ notebook: name, status: "built", seconds: (Date.now() - t0) / 1000, pages: result.pages, figures: result.figures, tables: result.tables, execution: result.execution });
       } catch (err) {
         progress.notebookEnd(false, "failed");
-        let message: string;
-        if (err instanceof UserError) message = err.message;
-        else {
-          // A bug of ours, not the notebook's: say so in one line and go on with the other notebooks.
-          const e = err instanceof Error ? err : new Error(String(err));
-          const where = e.stack?.split("\n").find((l) => /^\s+at /.test(l))?.trim() ?? "";
-          message = `${file}: labreport failed unexpectedly (${e.message.split("\n")[0]}${where ? `, ${where}` : ""}); the previous report is kept — please report this with the notebook`;
-        }
+        // One failing notebook never stops the others: its line here, its row in the summary.
+        const message = errorLine(err, file);
         console.error(`error: ${message}`);
+        if (debugEnabled()) console.error((err as Error).stack ?? err);
         rows.push({ notebook: name, status: "failed", seconds: (Date.now() - t0) / 1000, error: message });
       }
     }
@@ -211,6 +230,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
+  checkOptionsApply(command, values);
   const one = (what: string) => {
     if (args.length !== 1) throw new UsageError(`${command} takes one ${what}, got ${args.length}`);
     return args[0];
@@ -220,38 +240,33 @@ async function main(argv: string[]): Promise<number> {
       return build(args, values);
     case "execute": {
       const file = one("notebook");
-      const source = readNotebook(file);
-      checkKernel(source, file);
-      const nb = applyParameters(source, parameters(values.param), file);
       const out = values.o ?? path.join("reports", `${reportName(file)}.ipynb`);
-      // The same stage as build's: eval: false honoured, the cell timeout applied, one-line errors.
-      const { executed } = await executeStage(nb, file, {
-        cellTimeoutMs: cellTimeoutMs(values),
+      checkNotOverwritten(file, out, `-o ${out}`, "give another -o path (the notebook itself is never rewritten)");
+      checkOutputFolder(path.dirname(path.resolve(out)), "-o path");
+      const timeoutMs = cellTimeoutMs(values);
+      const failedPath = out.replace(/\.ipynb$/i, "") + ".failed.ipynb";
+      const executed = await execute(readNotebook(file), {
+        file,
+        parameters: parameters(values.param),
+        cellTimeoutMs: timeoutMs,
         allowErrors: Boolean(values["allow-errors"]),
-        failedPath: out.replace(/\.ipynb$/i, "") + ".failed.ipynb",
+        failedPath,
       });
-      writeNotebook(out, executed);
-      console.log(`wrote ${out}`);
+      wrote(out, notebookText(executed.notebook));
+      fs.rmSync(failedPath, { force: true }); // as build does: a good run clears the last failed one
       return 0;
     }
     case "render": {
       const file = one("executed notebook");
-      const report = await renderReport(readNotebook(file), { file, templateDir: values.template, run: { note: "rendered from stored outputs" } });
-      for (const w of report.warnings) console.error(`warning: ${file}: ${w}`);
       const out = values.o ?? file.replace(/\.ipynb$/i, "") + ".html";
-      writeFileAtomic(out, report.html);
-      console.log(`wrote ${out}`);
-      return 0;
+      const report = await render({ notebook: readNotebook(file), run: { note: "rendered from stored outputs" } }, { file, templateDir: values.template });
+      for (const w of report.warnings) console.error(`warning: ${file}: ${w}`);
+      return wrote(out, report.html);
     }
     case "pdf": {
       const file = one("HTML file");
-      if (!fs.existsSync(file)) throw new UserError(`${file}: no such HTML file; write one with "labreport render"`);
-      const html = fs.readFileSync(file, "utf8");
-      const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? "";
       const out = values.o ?? file.replace(/\.html?$/i, "") + ".pdf";
-      writeFileAtomic(out, await printPdf(html, { footerText: title }));
-      console.log(`wrote ${out}`);
-      return 0;
+      return wrote(out, await print(readHtml(file)));
     }
     case "options":
       for (const [name, spec] of Object.entries(CELL_OPTIONS)) {
@@ -264,20 +279,41 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** A stage command's result, written in one step (never half a file), and the line saying where. */
+function wrote(out: string, data: string | Uint8Array): number {
+  commitFiles([{ path: out, data }], "-o path");
+  console.log(`wrote ${out}`);
+  return 0;
+}
+
+function readHtml(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UserError(`${file}: no such HTML file; write one with "labreport render"`);
+    if (code === "EISDIR") throw new UserError(`${file}: a folder, not an HTML file; pass the report's .html file (written by "labreport render")`);
+    throw new UserError(`${file}: cannot read (${code ?? (err as Error).message}); check the file's permissions`);
+  }
+}
+
+/** The one error path of every command: a line, an exit status, and the stack only when asked for. */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}; run "labreport --help" for usage`);
+      return 2;
+    }
+    // The file the command was given, for the line of an unexpected error (a UserError names it itself).
+    const file = argv.find((a, i) => i > 0 && !a.startsWith("-") && /\.(ipynb|html?)$/i.test(a));
+    console.error(`error: ${errorLine(err, file)}`);
+    if (debugEnabled()) console.error((err as Error).stack ?? err);
+    return 1;
+  }
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      if (err instanceof UsageError) {
-        console.error(`error: ${err.message}; run "labreport --help" for usage`);
-        process.exit(2);
-      }
-      if (err instanceof UserError) {
-        console.error(`error: ${err.message}`);
-        process.exit(1);
-      }
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  run(process.argv.slice(2)).then((code) => process.exit(code));
 }

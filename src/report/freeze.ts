@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CodeCell, Notebook, joinSource, writeFileAtomic } from "./notebook.js";
 import { UserError } from "./user-error.js";
-import { parseCellOptions } from "./render/cell-options.js";
+import { parseCellOptions } from "./cell-options.js";
 import type { RunInfo } from "./render/report.js";
 
 /** What a stored execution depends on; each part is a hash, so the build can say which one changed. */

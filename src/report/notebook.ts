@@ -109,6 +109,7 @@ export function readNotebook(file: string): Notebook {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new UserError(`${file}: no such notebook; check the path (notebooks live in notebooks/)`);
+    if (code === "EISDIR") throw new UserError(`${file}: a folder, not a notebook; pass the .ipynb file in it`);
     throw new UserError(`${file}: cannot read (${code ?? (err as Error).message}); check the file's permissions`);
   }
   return parseNotebook(text, file);
@@ -122,6 +123,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
+/** The notebook as Jupyter writes it (one-space indent, final newline). */
+export function notebookText(nb: Notebook): string {
+  return JSON.stringify(nb, null, 1) + "\n";
+}
+
 export function writeNotebook(file: string, nb: Notebook): void {
-  writeFileAtomic(file, JSON.stringify(nb, null, 1) + "\n");
+  writeFileAtomic(file, notebookText(nb));
 }

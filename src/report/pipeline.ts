@@ -1,27 +1,30 @@
-// One build of one notebook:
-//   1. load      notebooks/x.ipynb → Notebook (clear error if unreadable)
-//   2. configure apply --param values to the cell tagged `parameters`
-//   3. execute   on the tslab kernel in the notebook's folder → executed Notebook
-//   4. render    executed Notebook → report HTML (template, KaTeX, Vega-Lite SVG)
-//   5. print     HTML → PDF with Chromium
-// Side effects happen only at the end, and only for a good run: reports/x.ipynb and reports/x.pdf are
-// replaced together after everything succeeded, so a failed run never replaces a good report.
+// The report's three stages, and one build of one notebook as their composition:
+//   execute   notebook (+ --param values) → executed notebook, on the tslab kernel in its folder
+//   render    executed notebook → report HTML (template, KaTeX, Vega-Lite SVG)
+//   print     HTML → PDF with Chromium
+// build = load, check, execute (or take the stored execution, freeze.ts), render, print, then commit:
+// reports/x.ipynb, x.html and x.pdf are replaced together after everything succeeded, so a failed run
+// never replaces a good report. Each CLI command (execute, render, pdf) is one stage on its own.
+// What the stages take and give is declared in stage-types.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { readLabreportMeta } from "../contract/report-outputs.js";
-import { executeNotebook } from "./execute/index.js";
+import { commitFiles } from "./commit.js";
+import { executeNotebook, planCells, restoreSkipped } from "./execute/index.js";
 import { FreezeMode, freezeKey, freezeMode, freezePath, lookupFrozen, storeFrozen } from "./freeze.js";
-import { CodeCell, Notebook, joinSource, readNotebook, writeFileAtomic, writeNotebook } from "./notebook.js";
+import { CodeCell, Notebook, notebookText, readNotebook } from "./notebook.js";
 import { UserError } from "./user-error.js";
 import { applyParameters, parameterSummary } from "./notebook-parameters.js";
 import { printPdf } from "./print/pdf.js";
 import { ProgressSink } from "./progress.js";
-import { parseCellOptions } from "./render/cell-options.js";
 import { readFrontMatter } from "./render/front-matter.js";
-import { RunInfo, renderReport } from "./render/report.js";
+import { renderReport } from "./render/report.js";
 import { checkTemplate } from "./render/template.js";
+import type { ExecuteStageOptions, ExecutedNotebook, PrintStageOptions, RenderStageOptions, RenderedReport, RunInfo } from "./stage-types.js";
 import { countPdfPages } from "./summary.js";
+
+export type { ExecuteStageOptions, ExecutedNotebook, PrintStageOptions, RenderStageOptions, RenderedReport } from "./stage-types.js";
 
 export interface BuildOptions {
   /** Where reports go (default: reports/ beside notebooks/). */
@@ -58,26 +61,6 @@ export function reportName(file: string): string {
   return path.basename(file).replace(/\.ipynb$/i, "");
 }
 
-/**
- * Cells with `//| eval: false` are handed to the kernel empty (it skips empty cells), then restored;
- * cells with `//| error: true` are expected to fail.
- */
-function withoutUnevaluated(nb: Notebook): { forKernel: Notebook; skipped: number[]; errorCells: Set<number> } {
-  const forKernel = structuredClone(nb);
-  const skipped: number[] = [];
-  const errorCells = new Set<number>();
-  forKernel.cells.forEach((cell, i) => {
-    if (cell.cell_type !== "code") return;
-    const { options } = parseCellOptions(joinSource(cell.source));
-    if (options.error) errorCells.add(i);
-    if (!options.eval) {
-      skipped.push(i);
-      cell.source = "";
-    }
-  });
-  return { forKernel, skipped, errorCells };
-}
-
 /** labreport runs TypeScript notebooks; a notebook saved with another kernel would fail cell by cell. */
 export function checkKernel(nb: Notebook, file: string): void {
   const spec = nb.metadata.kernelspec as { name?: string; language?: string } | undefined;
@@ -100,44 +83,38 @@ function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | un
   return freezeMode(front, file);
 }
 
-export interface ExecuteStageOptions {
-  cellTimeoutMs?: number;
-  /** Show a failing cell's error in the report and run the next cells (papermill's --allow-errors). */
-  allowErrors?: boolean;
-  progress?: ProgressSink;
-  /** Where the partial run of a failing notebook is written (named in the error). */
-  failedPath: string;
-}
-
 /**
- * The execute stage, as `build` and `labreport execute` both run it: `eval: false` cells skipped,
- * the cell timeout applied, a failing cell an error naming it (the partial run kept for inspection).
+ * The execute stage, as `build` and `labreport execute` both run it: --param values applied,
+ * `eval: false` cells left unexecuted, the cell timeout applied, a failing cell an error naming it
+ * (the partial run kept in options.failedPath for inspection).
  */
-export async function executeStage(configured: Notebook, file: string, opts: ExecuteStageOptions): Promise<{ executed: Notebook; run: RunInfo }> {
-  const { forKernel, skipped, errorCells } = withoutUnevaluated(configured);
-  const result = await executeNotebook(forKernel, {
+export async function execute(notebook: Notebook, options: ExecuteStageOptions): Promise<ExecutedNotebook> {
+  const { file } = options;
+  checkKernel(notebook, file);
+  const configured = applyParameters(notebook, options.parameters ?? {}, file);
+  const plan = planCells(configured);
+  const result = await executeNotebook(plan.forKernel, {
     cwd: path.dirname(path.resolve(file)),
     file,
-    cellTimeoutMs: opts.cellTimeoutMs,
-    allowErrors: opts.allowErrors,
-    errorCells,
-    onCell: (p) => opts.progress?.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
+    cellTimeoutMs: options.cellTimeoutMs,
+    allowErrors: options.allowErrors,
+    errorCells: plan.errorCells,
+    onCell: (p) => options.progress?.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
     onDisplay: (d) => {
       const text = d.data["text/plain"];
-      if (readLabreportMeta(d.metadata)?.kind === "progress" && typeof text === "string") opts.progress?.detail(text);
+      if (readLabreportMeta(d.metadata)?.kind === "progress" && typeof text === "string") options.progress?.detail(text);
     },
   });
-  const executed = result.notebook;
-  for (const i of skipped) executed.cells[i].source = configured.cells[i].source;
+  const executed = restoreSkipped(result.notebook, configured, plan);
   if (result.failure) {
-    writeNotebook(opts.failedPath, executed);
+    commitFiles([{ path: options.failedPath, data: notebookText(executed) }], "output folder");
     const f = result.failure;
     throw new UserError(
       `${file}: cell ${f.cellIndex + 1} (code cell ${f.codeCellNumber}) failed: ${f.message} — fix it and rebuild; ` +
-        `the previous report is kept, the failed run is in ${opts.failedPath}`,
+        `the previous report is kept, the failed run is in ${options.failedPath}`,
     );
   }
-  for (const e of result.allowedErrors ?? []) opts.progress?.info(`  note: ${file}: cell ${e.cellIndex + 1} (code cell ${e.codeCellNumber}) failed and the run went on: ${e.message}`);
+  for (const e of result.allowedErrors ?? []) options.progress?.info(`  note: ${file}: cell ${e.cellIndex + 1} (code cell ${e.codeCellNumber}) failed and the run went on: ${e.message}`);
   const k = result.kernelInfo;
   const run: RunInfo = {
     executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),
@@ -145,74 +122,98 @@ export async function executeStage(configured: Notebook, file: string, opts: Exe
     kernel: k ? `${k.implementation} ${k.implementationVersion}${k.languageVersion ? ` (TypeScript ${k.languageVersion})` : ""}, Node ${process.version}` : undefined,
     parameters: parameterSummary(configured),
   };
-  return { executed, run };
+  return { notebook: executed, run };
 }
 
+/** The render stage: executed notebook → the report's HTML (front matter, template, figures, math). */
+export async function render(executed: ExecutedNotebook, options: RenderStageOptions): Promise<RenderedReport> {
+  return renderReport(executed.notebook, { file: options.file, run: executed.run, templateDir: options.templateDir });
+}
+
+/** The print stage: the report's HTML → PDF bytes, with the title (default: the HTML's <title>) in the footer. */
+export async function print(html: string, options: PrintStageOptions = {}): Promise<Uint8Array> {
+  const footerText = options.footerText ?? unescapeTitle(/<title>([^<]*)<\/title>/i.exec(html)?.[1] ?? "");
+  return printPdf(html, { browser: options.browser, footerText });
+}
+
+/** The <title> as text: printPdf escapes the footer itself. */
+function unescapeTitle(title: string): string {
+  return title.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!);
+}
+
+/** One notebook's build: the three stages, or the stored execution in place of the first, then one commit. */
 export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
   const name = reportName(file);
   const pdfPath = path.join(opts.outDir, `${name}.pdf`);
   const executedPath = path.join(opts.outDir, `${name}.ipynb`);
+  const failedPath = path.join(opts.outDir, `${name}.failed.ipynb`);
+  const executes = opts.execute !== false;
 
-  // 1-2. load and configure
+  // load, and find what would only fail after a long run
   const source = readNotebook(file);
-  const freeze = checkBeforeRunning(source, file, opts.templateDir, opts.execute !== false);
+  const freeze = checkBeforeRunning(source, file, opts.templateDir, executes);
   // `--out` set to the notebook's own folder would put the executed copy over the user's notebook.
-  if (opts.execute !== false && path.resolve(executedPath) === path.resolve(file)) {
-    throw new UserError(`${file}: --out ${opts.outDir} would write the executed notebook over this notebook; choose another --out folder (e.g. reports/)`);
-  }
+  if (executes) checkNotOverwritten(file, executedPath, `--out ${opts.outDir}`, "choose another --out folder (e.g. reports/)");
   const configured = applyParameters(source, opts.parameters ?? {}, file);
-  let executed = configured;
-  let run: RunInfo = { note: "rendered from stored outputs, not re-executed" };
-  let execution = "rendered from stored outputs";
 
-  // 3. execute, or take the stored execution when code, parameters and library are unchanged
-  const key = freeze !== false && opts.execute !== false ? freezeKey(configured) : undefined;
+  // execute, or take the stored execution when code, parameters and library are unchanged
+  let executed: ExecutedNotebook = { notebook: configured, run: { note: "rendered from stored outputs, not re-executed" } };
+  let execution = "rendered from stored outputs";
+  const key = freeze !== false && executes ? freezeKey(configured) : undefined;
   const lookup = key && !opts.rerun ? lookupFrozen(file, key, freeze) : undefined;
   if (lookup?.warning) opts.progress.info(`  warning: ${lookup.warning}`);
   if (lookup?.status === "hit") {
-    executed = lookup.stored.notebook;
     // Prose and raw cells come from the notebook as it is now: editing them never needs a rerun.
     // Code cells are matched in order (the key guarantees the same code cells).
-    const storedCode = executed.cells.filter((c) => c.cell_type === "code");
-    executed = { ...executed, cells: configured.cells.map((cell) => (cell.cell_type === "code" ? storedCode.shift() ?? cell : cell)) };
-    run = { ...lookup.stored.run, note: `frozen: rendered from the stored execution (${path.relative(process.cwd(), freezePath(file))})` };
+    const storedCode = lookup.stored.notebook.cells.filter((c) => c.cell_type === "code");
+    executed = {
+      notebook: { ...lookup.stored.notebook, cells: configured.cells.map((cell) => (cell.cell_type === "code" ? storedCode.shift() ?? cell : cell)) },
+      run: { ...lookup.stored.run, note: `frozen: rendered from the stored execution (${path.relative(process.cwd(), freezePath(file))})` },
+    };
     execution = `frozen (${lookup.why})`;
-  } else if (opts.execute !== false) {
-    ({ executed, run } = await executeStage(configured, file, {
-      cellTimeoutMs: opts.cellTimeoutMs,
-      allowErrors: opts.allowErrors,
-      progress: opts.progress,
-      failedPath: path.join(opts.outDir, `${name}.failed.ipynb`),
-    }));
+  } else if (executes) {
+    // Parameters are applied above (the freeze key needs them), so the stage gets none to apply again.
+    executed = await execute(configured, { file, cellTimeoutMs: opts.cellTimeoutMs, allowErrors: opts.allowErrors, progress: opts.progress, failedPath });
     execution = opts.rerun ? "executed (--rerun)" : lookup ? `executed (${lookup.why})` : "executed";
     // Only a build at the notebook's own parameters is stored: a quick draft with --param must not
     // replace the full run that the next plain build renders from.
     if (key && Object.keys(opts.parameters ?? {}).length === 0) {
-      storeFrozen(file, { key, run, notebook: executed });
+      storeFrozen(file, { key, run: executed.run, notebook: executed.notebook });
       execution += `, stored in ${path.relative(process.cwd(), freezePath(file))}`;
     } else if (key) execution += ", not stored (--param given)";
-  } else if (!executed.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
+  } else if (!configured.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
     throw new UserError(`${file}: has no stored outputs to render; build it without --no-execute`);
   }
 
-  // 4. render
-  const report = await renderReport(executed, { file, run, templateDir: opts.templateDir });
+  const report = await render(executed, { file, templateDir: opts.templateDir });
   for (const w of report.warnings) opts.progress.info(`  warning: ${file}: ${w}`);
+  const pdf = await print(report.html, { browser: opts.browser, footerText: report.title });
 
-  // 5. print, then replace the previous report in one step
-  const pdf = await printPdf(report.html, { browser: opts.browser, footerText: report.title });
-  if (opts.execute !== false) writeNotebook(executedPath, executed);
-  if (opts.html) writeFileAtomic(path.join(opts.outDir, `${name}.html`), report.html);
-  writeFileAtomic(pdfPath, pdf);
-  fs.rmSync(path.join(opts.outDir, `${name}.failed.ipynb`), { force: true });
+  // Replace the previous report only now, all its files together.
+  commitFiles(
+    [
+      ...(executes ? [{ path: executedPath, data: notebookText(executed.notebook) }] : []),
+      ...(opts.html ? [{ path: path.join(opts.outDir, `${name}.html`), data: report.html }] : []),
+      { path: pdfPath, data: pdf },
+    ],
+    "--out folder",
+  );
+  fs.rmSync(failedPath, { force: true });
   return {
     notebook: file,
     pdf: pdfPath,
-    executed: opts.execute !== false ? executedPath : undefined,
+    executed: executes ? executedPath : undefined,
     figures: report.figures,
     tables: report.tables,
     pages: countPdfPages(pdf),
     warnings: report.warnings,
     execution,
   };
+}
+
+/** The user's notebook is never written: an output path that is the notebook itself is refused. */
+export function checkNotOverwritten(file: string, output: string, given: string, fix: string): void {
+  if (path.resolve(output) === path.resolve(file)) {
+    throw new UserError(`${file}: ${given} would write the executed notebook over this notebook; ${fix}`);
+  }
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { joinSource, parseNotebook } from "../../src/report/notebook.js";
-import { parseCellOptions } from "../../src/report/render/cell-options.js";
+import { parseCellOptions } from "../../src/report/cell-options.js";
 
 test("a byte-order mark and Windows line endings are read as Jupyter would", () => {
   const text = "\uFEFF" + JSON.stringify({

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Notebook } from "../../src/report/notebook.js";
 import { UserError } from "../../src/report/user-error.js";
-import { parseCellOptions } from "../../src/report/render/cell-options.js";
+import { parseCellOptions } from "../../src/report/cell-options.js";
 import { readFrontMatter } from "../../src/report/render/front-matter.js";
 import { renderReport } from "../../src/report/render/report.js";
 import { applyCarriageReturns, shapeText } from "../../src/report/render/text-output.js";

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { Notebook, readNotebook } from "../../src/report/notebook.js";
-import { parseCellOptions } from "../../src/report/render/cell-options.js";
+import { parseCellOptions } from "../../src/report/cell-options.js";
 import { renderReport } from "../../src/report/render/report.js";
 import { code, md, notebook, raw, textOf } from "../notebooks.js";
 import { FIXTURES } from "../paths.js";

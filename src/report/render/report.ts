@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import katex from "katex";
 import { CodeCell, Notebook, joinSource } from "../notebook.js";
-import { CellOptions, parseCellOptions } from "./cell-options.js";
+import { CellOptions, parseCellOptions } from "../cell-options.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
 import { FrontMatter, asText, authorLines, authorNames, readFrontMatter } from "./front-matter.js";
 import { Citations, formatEntry, readBibliography } from "./bibliography.js";
@@ -158,9 +158,11 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
         numbers.set(k, { kind, n: refs.next(kind, label), label, caption });
       });
     }
-    // A label whose figure never appeared leaves every @reference to it dangling: say where.
+    // A label whose figure never appeared leaves every @reference to it dangling: say where. A cell
+    // that never ran (eval: false, or stopped before) has nothing to show and is not the label's fault.
     const kind = options.label === undefined ? undefined : refKind(options.label);
-    if ((kind === "fig" || kind === "tbl") && !cellLabelUsed && options.include && options.output && options.eval) {
+    const ran = (cell as CodeCell).execution_count !== null || (cell as CodeCell).outputs.length > 0;
+    if ((kind === "fig" || kind === "tbl") && !cellLabelUsed && options.include && options.output && ran) {
       warnings.push(`cell ${i + 1}: label "${options.label}" is on a cell that shows no ${kind === "fig" ? "figure" : "table"}; display one in that cell or move the label`);
     }
     const listingLabel = options["lst-label"];

@@ -1,5 +1,7 @@
 // Quarto-style cell options: `//| key: value` lines at the top of a code cell.
-// Declared once as data, used both to validate and to document (`labreport options`).
+// Declared once as data, used both to validate and to document (`labreport options`). The syntax is
+// shared; the meaning is not: execute/cell-plan.ts reads the options that govern execution (eval,
+// error), render/ the ones that govern the page (echo, output, include, warning, labels, captions).
 import { load as parseYaml } from "js-yaml";
 
 interface OptionSpec {
