@@ -18,6 +18,7 @@ import { UserError } from "./user-error.js";
 import { applyParameters, parameterSummary } from "./notebook-parameters.js";
 import { printPdf } from "./print/pdf.js";
 import { ProgressSink } from "./progress.js";
+import { checkCellOptions } from "./cell-options.js";
 import { readFrontMatter } from "./render/front-matter.js";
 import { renderReport } from "./render/report.js";
 import { checkTemplate } from "./render/template.js";
@@ -79,6 +80,7 @@ function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | un
   // Rendering stored outputs works for any kernel's notebook (as nbconvert does); running needs tslab.
   if (execute) checkKernel(nb, file);
   const { front } = readFrontMatter(nb.cells, file);
+  checkCellOptions(nb.cells, file);
   checkTemplate(templateDir);
   return freezeMode(front, file);
 }

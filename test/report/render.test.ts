@@ -58,7 +58,7 @@ test("Vega-Lite outputs become vector SVG with their axis titles; progress displ
   assert.doesNotMatch(textOf(report.html), /Epoch 2\/2/);
 });
 
-test("cell options: echo false hides code, include false hides everything, unknown options warn", async () => {
+test("cell options: echo false hides code, include false hides everything, an unknown option is an error", async () => {
   const nb: Notebook = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -69,20 +69,18 @@ test("cell options: echo false hides code, include false hides everything, unkno
       { cell_type: "code", metadata: {}, execution_count: 3, source: "//| colour: red\nconst shown = 3;", outputs: [] },
     ],
   };
+  await assert.rejects(renderReport(nb, { file: "options.ipynb" }), /^UserError: options\.ipynb: cell 3: unknown cell option "colour" \(known: echo, eval/);
+  nb.cells.pop();
   const report = await renderReport(nb, { file: "options.ipynb" });
   assert.doesNotMatch(report.html, /hiddenCode/);
   assert.match(report.html, /visible output/);
   assert.doesNotMatch(report.html, /invisible output/);
-  assert.match(report.html, /shown/);
-  assert.equal(report.warnings.length, 1);
-  assert.match(report.warnings[0], /cell 3: unknown cell option "colour"/);
+  assert.deepEqual(report.warnings, []);
 });
 
-test("a reference to a missing label is marked in the text and reported", async () => {
-  const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "markdown", metadata: {}, source: "See @fig-nowhere." }] };
-  const report = await renderReport(nb, { file: "refs.ipynb" });
-  assert.match(report.html, /\?@fig-nowhere/);
-  assert.deepEqual(report.warnings, ["reference @fig-nowhere has no matching label"]);
+test("a reference to a missing label is an error naming the notebook and the cell", async () => {
+  const nb: Notebook = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "markdown", metadata: {}, source: "# T\n\nText." }, { cell_type: "markdown", metadata: {}, source: "See @fig-nowhere." }] };
+  await assert.rejects(renderReport(nb, { file: "refs.ipynb" }), /refs\.ipynb: cell 2: reference @fig-nowhere has no matching label/);
 });
 
 test("parseCellOptions strips option lines and reads YAML values", () => {

@@ -23,6 +23,10 @@ export class CrossRefs {
   private readonly targets = new Map<string, RefTarget>();
   private readonly counters: Record<"fig" | "tbl" | "eq" | "lst", number> = { fig: 0, tbl: 0, eq: 0, lst: 0 };
   readonly warnings: string[] = [];
+  /** Where the text being rendered comes from ("cell 3"), for the error a missing label gives. */
+  where = "";
+  /** References to labels that do not exist, with where they were written. */
+  readonly missing: { label: string; where: string }[] = [];
   /** The document's bibliography, when its front matter has one: `[@key]` cites from it. */
   citations = new Citations([]);
 
@@ -38,6 +42,10 @@ export class CrossRefs {
     else this.targets.set(label, target);
   }
 
+  labels(): string[] {
+    return [...this.targets.keys()];
+  }
+
   get(label: string): RefTarget | undefined {
     return this.targets.get(label);
   }
@@ -46,7 +54,7 @@ export class CrossRefs {
   text(label: string): string {
     const target = this.targets.get(label);
     if (!target) {
-      this.warnings.push(`reference @${label} has no matching label`);
+      if (!this.missing.some((m) => m.label === label && m.where === this.where)) this.missing.push({ label, where: this.where });
       return `?@${label}`;
     }
     return `${WORDS[target.kind]} ${target.number}`;

@@ -5,7 +5,9 @@
 import * as path from "node:path";
 import katex from "katex";
 import { CodeCell, Notebook, joinSource } from "../notebook.js";
-import { CellOptions, parseCellOptions } from "../cell-options.js";
+import { CellOptions, nearest, parseCellOptions } from "../cell-options.js";
+import { tagRemovals } from "./cell-tags.js";
+import { UserError } from "../user-error.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
 import { FrontMatter, asText, authorLines, authorNames, readFrontMatter } from "./front-matter.js";
 import { Citations, formatEntry, readBibliography } from "./bibliography.js";
@@ -44,7 +46,7 @@ export interface RenderedReport {
   title: string;
   figures: number;
   tables: number;
-  /** Things the author should fix (unknown references, bad options), one line each. */
+  /** Things the author may want to fix (a missing image, a label used twice), one line each. */
   warnings: string[];
 }
 
@@ -54,8 +56,19 @@ interface CellPlan {
   views: OutputView[];
   /** The listing number of the cell's code (`lst-label` / `lst-cap`). */
   listing?: { n: number; label?: string; caption?: string };
-  /** Figure/table number of each output, by output index. */
+  /** Figure/table number of each output, by output index (for a panel: on its first figure). */
   numbers: Map<number, { kind: "fig" | "tbl"; n: number; label?: string; caption?: string }>;
+  /** `fig-subcap` / `layout-ncol`: the cell's figures as one panel, side by side. */
+  panel?: { members: number[]; subcaptions?: string[]; ncol: number };
+}
+
+/** One entry of the table of contents (`toc: true`). */
+interface TocEntry {
+  depth: number;
+  number?: string;
+  text: string;
+  label?: string;
+  cell: number;
 }
 
 const md = new MarkdownRenderer();
@@ -75,6 +88,8 @@ function ownLabel(v: OutputView): { label?: string; caption?: string } {
 
 export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<RenderedReport> {
   const warnings: string[] = [];
+  // What must be fixed before the report is right (a misspelt option, a reference to nothing): errors.
+  const errors: string[] = [];
   const refs = new CrossRefs();
   const { front, cellIndex: frontCell, rest: afterFront } = readFrontMatter(nb.cells, opts.file);
   const numberSections = front["number-sections"] !== false;
@@ -102,7 +117,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   const counters = [0, 0, 0, 0, 0, 0];
   const headingsPerCell = nb.cells.map((cell, i) => {
     // Prose: Markdown cells, and the front matter cell only for what follows its --- block.
-    if (i === frontCell ? !markdownSources.has(i) : cell.cell_type !== "markdown") return [];
+    if (i === frontCell ? !markdownSources.has(i) : cell.cell_type !== "markdown" || tagRemovals(cell).cell) return [];
     // Equations are numbered here, in document order, so that references before them resolve.
     const source = md.numberEquations(markdownSources.get(i) ?? joinSource(cell.source), refs);
     markdownSources.set(i, source);
@@ -110,14 +125,18 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   });
   const numbered = headingsPerCell.flat().filter((h) => h.numbered);
   const topLevel = numbered.length ? Math.min(...numbered.map((h) => h.level)) : 1;
+  const tocDepth = typeof front["toc-depth"] === "number" ? front["toc-depth"] : 3;
+  const toc: TocEntry[] = [];
   headingsPerCell.forEach((headings, i) => {
     const numbers = headings.map((h) => {
+      if (h.numbered && h.level >= topLevel && h.level < topLevel + tocDepth) toc.push({ depth: h.level - topLevel, text: h.text, label: h.label, cell: i, number: undefined });
       if (!numberSections || !h.numbered || h.level > topLevel + 2) return undefined;
       const depth = h.level - topLevel;
       counters[depth]++;
       for (let d = depth + 1; d < counters.length; d++) counters[d] = 0;
       const number = counters.slice(0, depth + 1).map((c) => Math.max(c, 1)).join(".");
       if (h.label) refs.bind(h.label, { kind: "sec", number });
+      if (toc.length && toc[toc.length - 1].cell === i && toc[toc.length - 1].text === h.text) toc[toc.length - 1].number = number;
       return number;
     });
     sectionNumbers.set(i, numbers);
@@ -127,23 +146,43 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   nb.cells.forEach((cell, i) => {
     if (cell.cell_type !== "code") return;
     const parsed = parseCellOptions(joinSource(cell.source));
-    for (const p of parsed.problems) warnings.push(`cell ${i + 1}: ${p}`);
-    // nbconvert's and Jupyter Book's tags say the same as include/echo/output (both spellings).
-    const tags = new Set((cell.metadata.tags ?? []).map((t) => t.replace(/_/g, "-")));
+    for (const p of parsed.problems) errors.push(`cell ${i + 1}: ${p}`);
+    // nbconvert's and Jupyter Book's tags say the same as include/echo/output (all spellings).
+    const removed = tagRemovals(cell);
     const options: CellOptions = {
       ...parsed.options,
-      include: parsed.options.include && !tags.has("remove-cell"),
-      echo: parsed.options.echo && !tags.has("remove-input"),
-      output: parsed.options.output && !tags.has("remove-output"),
+      include: parsed.options.include && !removed.cell,
+      echo: parsed.options.echo && !removed.input,
+      output: parsed.options.output && !removed.output,
     };
     const views = (cell as CodeCell).outputs.map(viewOutput);
     const numbers: CellPlan["numbers"] = new Map();
     if (options.label !== undefined && !refKind(options.label)) {
-      warnings.push(`cell ${i + 1}: label "${options.label}" must start with fig- or tbl-`);
+      errors.push(`cell ${i + 1}: label "${options.label}" must start with fig- or tbl-`);
     }
     let cellLabelUsed = false;
+    // Several figures of one cell as one numbered panel, side by side, lettered (a), (b), … (Quarto's fig-subcap).
+    let panel: CellPlan["panel"];
+    const figureIndices = views.flatMap((v, k) => (isFigure(v) ? [k] : []));
+    const subcap = options["fig-subcap"];
+    if (options.include && options.output && figureIndices.length > 0 && (subcap !== undefined || (options["layout-ncol"] ?? 1) > 1)) {
+      panel = {
+        members: figureIndices,
+        subcaptions: subcap === undefined ? undefined : figureIndices.map((k, j) => (subcap === true ? undefined : subcap[j]) ?? ownLabel(views[k]).caption ?? ""),
+        ncol: Math.max(1, Math.min(Math.round(options["layout-ncol"] ?? 1), figureIndices.length)),
+      };
+      const label = options.label?.startsWith("fig-") ? options.label : undefined;
+      if (label !== undefined || options["fig-cap"] !== undefined) {
+        numbers.set(figureIndices[0], { kind: "fig", n: refs.next("fig", label), label, caption: options["fig-cap"] });
+        cellLabelUsed = label !== undefined;
+      }
+      if (subcap !== true && subcap !== undefined && subcap.length !== figureIndices.length) {
+        warnings.push(`cell ${i + 1}: fig-subcap has ${subcap.length} captions for ${figureIndices.length} figures`);
+      }
+    }
     if (options.include && options.output) {
       views.forEach((v, k) => {
+        if (panel && isFigure(v)) return;
         const meta = ownLabel(v);
         const kind = isFigure(v) ? "fig" : isTable(v) && (v.type === "table" || options["tbl-cap"]) ? "tbl" : undefined;
         if (!kind) return;
@@ -154,7 +193,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
         const caption = meta.caption ?? cellCaption;
         if (cellLabel || cellCaption) cellLabelUsed = true;
         if (label === undefined && caption === undefined) return; // unnumbered, as in Quarto
-        if (label !== undefined && refKind(label) !== kind) warnings.push(`cell ${i + 1}: label "${label}" should start with ${kind}-`);
+        if (label !== undefined && refKind(label) !== kind) errors.push(`cell ${i + 1}: label "${label}" should start with ${kind}-`);
         numbers.set(k, { kind, n: refs.next(kind, label), label, caption });
       });
     }
@@ -166,18 +205,23 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
       warnings.push(`cell ${i + 1}: label "${options.label}" is on a cell that shows no ${kind === "fig" ? "figure" : "table"}; display one in that cell or move the label`);
     }
     const listingLabel = options["lst-label"];
-    if (listingLabel !== undefined && refKind(listingLabel) !== "lst") warnings.push(`cell ${i + 1}: lst-label "${listingLabel}" must start with lst-`);
+    if (listingLabel !== undefined && refKind(listingLabel) !== "lst") errors.push(`cell ${i + 1}: lst-label "${listingLabel}" must start with lst-`);
     const listing = listingLabel !== undefined || options["lst-cap"] !== undefined
       ? { n: refs.next("lst", refKind(listingLabel ?? "") === "lst" ? listingLabel : undefined), label: listingLabel, caption: options["lst-cap"] }
       : undefined;
-    plans.set(i, { options, code: parsed.code, views, numbers, listing });
+    plans.set(i, { options, code: parsed.code, views, numbers, listing, panel });
   });
+
+  // The table of contents, once every label is bound (a heading may hold a reference).
+  const tocHtml = front.toc === true ? tableOfContents(toc, refs) : "";
 
   // Pass 2: HTML.
   const parts: string[] = [];
   let engine: EngineMeta | undefined;
   for (const [i, cell] of nb.cells.entries()) {
     if (i === frontCell && !markdownSources.has(i)) continue;
+    refs.where = `cell ${i + 1}`;
+    if (cell.cell_type === "markdown" && tagRemovals(cell).cell) continue;
     if (cell.cell_type === "markdown" || i === frontCell) {
       const source = markdownSources.get(i) ?? joinSource(cell.source);
       if (!source.trim()) continue;
@@ -203,11 +247,18 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     parts.push(`<section class="prose references"><h2>References</h2><ol>${cited.map((e) => `<li>${inlineMarkdown(formatEntry(e))}</li>`).join("")}</ol></section>`);
   }
   warnings.push(...refs.warnings, ...refs.citations.warnings);
+  for (const m of refs.missing) {
+    const near = nearest(m.label, refs.labels().filter((l) => refKind(l) === refKind(m.label)));
+    errors.push(`${m.where}: reference @${m.label} has no matching label; ${near ? `did you mean @${near}?` : "label a figure, table, equation, section or listing with it, or fix the reference"}`);
+  }
+  if (errors.length) throw new UserError(errors.map((e) => `${opts.file}: ${e}`).join("\n"));
 
   const plainTitle = title === undefined ? fallbackTitle : plainText(title);
   const html = fillTemplate(opts.templateDir, {
     title: plainTitle,
-    titleBlock: titleBlock(front, title ?? escapeMarkdown(fallbackTitle)),
+    author: authorNames(front.author).join(", ") || undefined,
+    subject: [asText(front.course), plainTitle].filter(Boolean).join(" — "),
+    titleBlock: titleBlock(front, title ?? escapeMarkdown(fallbackTitle)) + tocHtml,
     runInfo: runInfoBlock(opts.run, engine),
     body: parts.join("\n"),
   });
@@ -244,7 +295,11 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
         continue;
       }
       flush();
-      pieces.push(await renderView(view, plan.numbers.get(k), cellIndex, refs, warnings));
+      if (plan.panel?.members.includes(k)) {
+        if (k === plan.panel.members[0]) pieces.push(await renderPanel(plan, cellIndex, refs, warnings));
+        continue;
+      }
+      pieces.push(await renderView(view, plan.numbers.get(k), cellIndex, refs, warnings, figureSize(options)));
     }
     flush();
   }
@@ -260,12 +315,65 @@ function listingHtml(plan: CellPlan, refs: CrossRefs): string {
   return `<figure class="code-listing"${id}>${code}${cap}</figure>`;
 }
 
+/** `fig-width` / `fig-height` (inches, as in Quarto) as CSS for the figure's <svg> or <img>. */
+function figureSize(options: CellOptions): string | undefined {
+  const w = options["fig-width"];
+  const h = options["fig-height"];
+  if (w === undefined && h === undefined) return undefined;
+  return `width:${w === undefined ? "auto" : `${w}in`};height:${h === undefined ? "auto" : `${h}in`};max-width:100%`;
+}
+
+/** The figure's picture: the Vega-Lite spec as SVG, or the image; sized when the cell says so. */
+async function figureBody(view: OutputView & { type: "vegalite" | "image" }, size: string | undefined): Promise<string> {
+  let body: string;
+  if (view.type === "vegalite") body = await vegaLiteToSvg(view.spec);
+  else if (view.mime === "image/svg+xml") body = view.data;
+  else body = `<img src="data:${view.mime};base64,${view.data.replace(/\s/g, "")}" alt="">`;
+  // An attribute given twice keeps its first value in HTML, so this style wins over one of the SVG's own.
+  return size ? body.replace(/<(svg|img)\b/, `<$1 style="${size}"`) : body;
+}
+
+/** The cell's figures side by side (`layout-ncol`), lettered with `fig-subcap`, under one caption. */
+async function renderPanel(plan: CellPlan, cellIndex: number, refs: CrossRefs, warnings: string[]): Promise<string> {
+  const panel = plan.panel!;
+  const number = plan.numbers.get(panel.members[0]);
+  const size = figureSize(plan.options) ?? "width:100%;height:auto";
+  const subfigures: string[] = [];
+  for (const [j, k] of panel.members.entries()) {
+    const view = plan.views[k] as OutputView & { type: "vegalite" | "image" };
+    let body: string;
+    try {
+      body = await figureBody(view, size);
+    } catch (err) {
+      warnings.push(`cell ${cellIndex + 1}: ${(err as Error).message}`);
+      body = `<pre class="output stderr">${escapeHtml((err as Error).message)}</pre>`;
+    }
+    const sub = panel.subcaptions ? `<figcaption>(${String.fromCharCode(97 + j)}) ${inlineMarkdown(panel.subcaptions[j] ?? "", refs)}</figcaption>` : "";
+    subfigures.push(`<figure class="subfigure">${body}${sub}</figure>`);
+  }
+  const id = number?.label ? ` id="${escapeHtml(number.label)}"` : "";
+  const cap = number ? `<figcaption><span class="caption-prefix">${captionPrefix("fig", number.n)}:</span> ${inlineMarkdown(number.caption ?? "", refs)}</figcaption>` : "";
+  return `<figure class="figure panel"${id}><div class="subfigures" style="grid-template-columns:repeat(${panel.ncol},minmax(0,1fr))">${subfigures.join("")}</div>${cap}</figure>`;
+}
+
+/** `toc: true`: the numbered sections after the title block, linked where a heading has a label. */
+function tableOfContents(entries: TocEntry[], refs: CrossRefs): string {
+  if (!entries.length) return "";
+  const items = entries.map((e) => {
+    refs.where = `cell ${e.cell + 1}`;
+    const text = `${e.number ? `<span class="toc-number">${e.number}</span> ` : ""}${inlineMarkdown(e.text, refs)}`;
+    return `<li class="toc-depth-${e.depth}">${e.label ? `<a href="#${escapeHtml(e.label)}">${text}</a>` : text}</li>`;
+  });
+  return `<nav class="toc"><div class="toc-title">Contents</div><ul>${items.join("")}</ul></nav>`;
+}
+
 async function renderView(
   view: OutputView,
   number: { kind: "fig" | "tbl"; n: number; label?: string; caption?: string } | undefined,
   cellIndex: number,
   refs: CrossRefs,
   warnings: string[],
+  size?: string,
 ): Promise<string> {
   const caption = (kind: "fig" | "tbl") =>
     number ? `<span class="caption-prefix">${captionPrefix(kind, number.n)}:</span> ${inlineMarkdown(number.caption ?? "", refs)}` : "";
@@ -274,15 +382,12 @@ async function renderView(
     case "vegalite":
     case "image": {
       let body: string;
-      if (view.type === "vegalite") {
-        try {
-          body = await vegaLiteToSvg(view.spec);
-        } catch (err) {
-          warnings.push(`cell ${cellIndex + 1}: ${(err as Error).message}`);
-          return `<pre class="output stderr">${escapeHtml((err as Error).message)}</pre>`;
-        }
-      } else if (view.mime === "image/svg+xml") body = view.data;
-      else body = `<img src="data:${view.mime};base64,${view.data.replace(/\s/g, "")}" alt="">`;
+      try {
+        body = await figureBody(view, size);
+      } catch (err) {
+        warnings.push(`cell ${cellIndex + 1}: ${(err as Error).message}`);
+        return `<pre class="output stderr">${escapeHtml((err as Error).message)}</pre>`;
+      }
       const cap = number ? `<figcaption>${caption("fig")}</figcaption>` : "";
       return `<figure class="figure"${id}>${body}${cap}</figure>`;
     }

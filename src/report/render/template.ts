@@ -6,6 +6,9 @@ import { UserError } from "../user-error.js";
 
 export interface TemplateSlots {
   title: string;
+  /** Author and subject (course and assignment) for the PDF's document information and running header. */
+  author?: string;
+  subject?: string;
   titleBlock: string;
   runInfo: string;
   body: string;
@@ -46,9 +49,15 @@ export function checkTemplate(templateDir: string | undefined): void {
 export function fillTemplate(templateDir: string | undefined, slots: TemplateSlots): string {
   const dir = templateDir ?? DEFAULT_TEMPLATE_DIR;
   const read = (name: string) => readTemplateFile(dir, name);
+  const attr = (text: string) => text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const meta = [
+    slots.author ? `<meta name="author" content="${attr(slots.author)}">` : "",
+    slots.subject ? `<meta name="description" content="${attr(slots.subject)}">` : "",
+  ].filter(Boolean);
   const values: Record<string, string> = {
     ...slots,
-    title: slots.title.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`),
+    meta: meta.join("\n"),
+    title: attr(slots.title),
     styles: `${inlineKatexCss()}\n${read("report.css")}`,
   };
   return read("report.html").replace(/\{\{(\w+)\}\}/g, (all, key: string) => values[key] ?? all);
