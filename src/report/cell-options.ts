@@ -3,7 +3,7 @@
 // shared; the meaning is not: execute/cell-plan.ts reads the options that govern execution (eval,
 // error), render/ the ones that govern the page (echo, output, include, warning, labels, captions).
 import { load as parseYaml } from "js-yaml";
-import { UserError } from "../user-error.js";
+import { UserError } from "./user-error.js";
 
 interface OptionSpec {
   /** "list": a YAML list of strings (or `true`, for letters without captions). */
