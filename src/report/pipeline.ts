@@ -16,7 +16,7 @@ import { FreezeMode, freezeKey, freezeMode, freezePath, lookupFrozen, storeFroze
 import { CodeCell, Notebook, notebookText, readNotebook } from "./notebook.js";
 import { UserError } from "./user-error.js";
 import { applyParameters, parameterSummary } from "./notebook-parameters.js";
-import { printPdf } from "./print/pdf.js";
+import { documentInfo, printPdf } from "./print/pdf.js";
 import { ProgressSink } from "./progress.js";
 import { checkCellOptions } from "./cell-options.js";
 import { readFrontMatter } from "./render/front-matter.js";
@@ -134,13 +134,9 @@ export async function render(executed: ExecutedNotebook, options: RenderStageOpt
 
 /** The print stage: the report's HTML → PDF bytes, with the title (default: the HTML's <title>) in the footer. */
 export async function print(html: string, options: PrintStageOptions = {}): Promise<Uint8Array> {
-  const footerText = options.footerText ?? unescapeTitle(/<title>([^<]*)<\/title>/i.exec(html)?.[1] ?? "");
+  // The <title> as text (documentInfo unescapes it): printPdf escapes the footer itself.
+  const footerText = options.footerText ?? documentInfo(html).title ?? "";
   return printPdf(html, { browser: options.browser, footerText });
-}
-
-/** The <title> as text: printPdf escapes the footer itself. */
-function unescapeTitle(title: string): string {
-  return title.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[e]!);
 }
 
 /** One notebook's build: the three stages, or the stored execution in place of the first, then one commit. */

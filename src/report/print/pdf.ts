@@ -1,29 +1,24 @@
 // Report HTML → PDF with Chromium: A4, page numbers in the footer, text kept as vector text, a running
 // header from the second page on, and the document information (title, author, subject) of the HTML.
-import type { Browser } from "puppeteer-core";
+import { escapeHtml } from "../../contract/html.js";
+import type { PrintStageOptions } from "../stage-types.js";
 import { launchChromium } from "./chromium.js";
 import { DocumentInfo, withDocumentInfo } from "./pdf-info.js";
 
-export interface PrintOptions {
-  /** Reuse a started browser (a build of many notebooks starts one). */
-  browser?: Browser;
-  /** Left side of the footer, e.g. the report's title. */
-  footerText?: string;
-}
+/** What printing takes: a browser to reuse and the footer's text (declared with the stages). */
+export type PrintOptions = PrintStageOptions;
 
-function escape(text: string): string {
-  return text.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
+/** Text of HTML: named and numeric character references replaced by their characters. */
 function unescapeHtml(text: string): string {
   const named: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
   return text.replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (all, e: string) =>
     e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : named[e] ?? all);
 }
 
-/** Title, author and subject as the report's <title> and <meta name="author|description"> give them. */
+/** Title, author and subject (as text) as the report's <title> and <meta name="author|description"> give them. */
 export function documentInfo(html: string): DocumentInfo {
-  const head = /<head[\s\S]*?<\/head>/i.exec(html)?.[0] ?? "";
+  // Without a <head> element (a hand-written page), everything before <body> is the head.
+  const head = /<head[\s\S]*?<\/head>/i.exec(html)?.[0] ?? html.split(/<body[\s>]/i)[0];
   const meta = (name: string) => {
     const tag = new RegExp(`<meta\\s+name="${name}"\\s+content="([^"]*)"`, "i").exec(head);
     return tag && tag[1].trim() ? unescapeHtml(tag[1]).trim() : undefined;
@@ -58,7 +53,7 @@ export async function printPdf(html: string, opts: PrintOptions = {}): Promise<U
       await page.setContent(withRunningHeader(html, info.subject ?? info.title), { waitUntil: "load", timeout: 120_000 });
       await page.evaluate(() => document.fonts.ready);
       const footer = `<div style="font-family: 'DejaVu Sans', sans-serif; font-size: 8px; color: #666; width: 100%; padding: 0 14mm; display: flex; justify-content: space-between;">
-        <span>${escape(opts.footerText ?? "")}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`;
+        <span>${escapeHtml(opts.footerText ?? "")}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`;
       const pdf = await page.pdf({
         format: "A4",
         printBackground: true,
