@@ -12,7 +12,7 @@ import { UserError, debugEnabled, errorLine } from "./report/user-error.js";
 import { parseParameter } from "./report/notebook-parameters.js";
 import { buildNotebook, checkNotOverwritten, execute, print, render, reportName } from "./report/pipeline.js";
 import { findChromium, launchChromium } from "./report/print/chromium.js";
-import { TerminalProgress } from "./report/progress.js";
+import { TerminalProgress, clock } from "./report/progress.js";
 import { BatchRow, summaryText, writeSummary } from "./report/summary.js";
 import { checkTemplate } from "./report/render/template.js";
 
@@ -184,8 +184,8 @@ function batchStatus(rows: BatchRow[], total: number, started: number): string |
   const failed = rows.length - done;
   const left = total - rows.length;
   if (!rows.length) return `${left} left`;
-  const eta = Math.round(((Date.now() - started) / rows.length) * left / 1000);
-  return `${done} done, ${failed} failed, ${left} left, about ${Math.floor(eta / 60)}:${String(eta % 60).padStart(2, "0")} to go`;
+  const eta = Math.round(((Date.now() - started) / rows.length) * left / 1000) * 1000;
+  return `${done} done, ${failed} failed, ${left} left, about ${clock(eta)} to go`;
 }
 
 /**

@@ -127,7 +127,3 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 export function notebookText(nb: Notebook): string {
   return JSON.stringify(nb, null, 1) + "\n";
 }
-
-export function writeNotebook(file: string, nb: Notebook): void {
-  writeFileAtomic(file, notebookText(nb));
-}

@@ -10,7 +10,8 @@ export interface ProgressSink {
   info(line: string): void;
 }
 
-function clock(ms: number): string {
+/** "2:10": minutes and seconds, for elapsed times and estimates. */
+export function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }

@@ -1,8 +1,7 @@
 // The batch summary of a build over many notebooks (a grader's folder of submissions): one row per
 // notebook, printed as a table in the terminal and written as CSV and HTML beside the reports.
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFileAtomic } from "./notebook.js";
+import { commitFiles } from "./commit.js";
 import { escapeHtml as esc } from "../contract/html.js";
 
 export interface BatchRow {
@@ -55,12 +54,10 @@ export function summaryText(rows: BatchRow[]): string {
   return table.map((row) => row.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd()).join("\n");
 }
 
-/** Writes summary.csv and summary.html into the reports folder; returns their paths. */
+/** Writes summary.csv and summary.html into the reports folder (together, as commit.ts writes a report); returns their paths. */
 export function writeSummary(outDir: string, rows: BatchRow[]): string[] {
   const csv = path.join(outDir, "summary.csv");
   const html = path.join(outDir, "summary.html");
-  fs.mkdirSync(outDir, { recursive: true });
-  writeFileAtomic(csv, summaryCsv(rows));
-  writeFileAtomic(html, summaryHtml(rows));
+  commitFiles([{ path: csv, data: summaryCsv(rows) }, { path: html, data: summaryHtml(rows) }], "--out folder");
   return [csv, html];
 }
