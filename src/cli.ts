@@ -29,12 +29,13 @@ const USAGE = `usage: labreport <command> [options]
       --allow-errors     show a failing cell's error in the report and run the next cells
       --summary          print a table of every notebook's result and write summary.csv / .html
       --rerun            execute even where a stored execution is current (front matter freeze: auto)
-      -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE)
+      -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE, --parameters NAME VALUE)
   execute NOTEBOOK [-o OUT.ipynb]    run a notebook, write the executed copy (default reports/<name>.ipynb)
       --param, -p, --cell-timeout, --allow-errors   as for build; eval: false cells stay unexecuted
   render EXECUTED.ipynb [-o OUT.html] [--template DIR]    executed notebook → report HTML
   pdf REPORT.html [-o OUT.pdf]                            report HTML → PDF
   options                                                 list the cell options (//| key: value)
+  help, --help, -h                                        print this
 
 Errors are one line; LABREPORT_DEBUG=1 also prints the stack.`;
 

@@ -13,7 +13,7 @@ import { errorFromStderr, mergeStreams } from "../../src/report/execute/outputs"
 import { readNotebook, type CodeCell, type Notebook, type Output } from "../../src/report/notebook";
 import { UserError } from "../../src/report/user-error";
 
-// dist/test/build → the repository's test/fixtures (fixtures are not compiled).
+// dist/test/report → the repository's test/fixtures (fixtures are not compiled).
 const fixtures = path.resolve(__dirname, "../../../test/fixtures");
 const load = (name: string) => readNotebook(path.join(fixtures, name));
 const code = (nb: Notebook, i: number) => nb.cells[i] as CodeCell;
