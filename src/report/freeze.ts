@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CodeCell, Notebook, joinSource, writeFileAtomic } from "./notebook.js";
+import { CodeCell, Notebook, joinSource, reportName, writeFileAtomic } from "./notebook.js";
 import { UserError } from "./user-error.js";
 import { parseCellOptions } from "./cell-options.js";
 import type { RunInfo } from "./render/report.js";
@@ -37,8 +37,7 @@ export type FreezeLookup =
 
 /** Where the store of `notebooks/x.ipynb` lives: `notebooks/_freeze/x.json`. */
 export function freezePath(notebookFile: string): string {
-  const name = path.basename(notebookFile).replace(/\.ipynb$/i, "");
-  return path.join(path.dirname(notebookFile), "_freeze", `${name}.json`);
+  return path.join(path.dirname(notebookFile), "_freeze", `${reportName(notebookFile)}.json`);
 }
 
 function sha256(parts: Iterable<string>): string {

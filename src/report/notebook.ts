@@ -123,6 +123,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.renameSync(tmp, file);
 }
 
+/** "x" for notebooks/x.ipynb: the name of its report files, of its freeze store, and its fallback title. */
+export function reportName(file: string): string {
+  return path.basename(file).replace(/\.ipynb$/i, "");
+}
+
 /** The notebook as Jupyter writes it (one-space indent, final newline). */
 export function notebookText(nb: Notebook): string {
   return JSON.stringify(nb, null, 1) + "\n";

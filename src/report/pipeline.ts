@@ -13,7 +13,7 @@ import { readLabreportMeta } from "../contract/report-outputs.js";
 import { commitFiles } from "./commit.js";
 import { executeNotebook, planCells, restoreSkipped } from "./execute/index.js";
 import { FreezeMode, freezeKey, freezeMode, freezePath, lookupFrozen, storeFrozen } from "./freeze.js";
-import { CodeCell, Notebook, notebookText, readNotebook } from "./notebook.js";
+import { CodeCell, Notebook, notebookText, readNotebook, reportName } from "./notebook.js";
 import { UserError } from "./user-error.js";
 import { applyParameters, parameterSummary } from "./notebook-parameters.js";
 import { documentInfo, printPdf } from "./print/pdf.js";
@@ -58,9 +58,7 @@ export interface BuildResult {
   execution: string;
 }
 
-export function reportName(file: string): string {
-  return path.basename(file).replace(/\.ipynb$/i, "");
-}
+export { reportName } from "./notebook.js";
 
 /** labreport runs TypeScript notebooks; a notebook saved with another kernel would fail cell by cell. */
 export function checkKernel(nb: Notebook, file: string): void {

@@ -4,7 +4,7 @@
 // The page itself (title block, styles) comes from the template (template.ts).
 import * as path from "node:path";
 import katex from "katex";
-import { CodeCell, Notebook, joinSource } from "../notebook.js";
+import { CodeCell, Notebook, joinSource, reportName } from "../notebook.js";
 import { CellOptions, nearest, parseCellOptions } from "../cell-options.js";
 import { tagRemovals } from "./cell-tags.js";
 import { UserError } from "../user-error.js";
@@ -110,7 +110,7 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
       markdownSources.set(opening, lead.rest);
     }
   }
-  const fallbackTitle = path.basename(opts.file).replace(/\.ipynb$/i, "");
+  const fallbackTitle = reportName(opts.file);
 
   // Pass 1: numbers.
   const sectionNumbers = new Map<number, (string | undefined)[]>();
