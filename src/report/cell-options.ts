@@ -1,7 +1,8 @@
 // Quarto-style cell options: `//| key: value` lines at the top of a code cell.
 // Declared once as data, used both to validate and to document (`labreport options`). The syntax is
 // shared; the meaning is not: execute/cell-plan.ts reads the options that govern execution (eval,
-// error), render/ the ones that govern the page (echo, output, include, warning, labels, captions).
+// error), render/ the ones that govern the page (echo, output, include, warning, labels, captions,
+// sub-captions, layout-ncol, figure size).
 import { load as parseYaml } from "js-yaml";
 import { UserError } from "./user-error.js";
 

@@ -2,6 +2,7 @@
 //   1. copy the notebook and clear old outputs
 //   2. start the kernel in the notebook's folder
 //   3. run code cells in order, turning iopub messages into nbformat outputs; stop at the first error
+//      (unless allowErrors, or the cell is one of errorCells: `error: true`)
 //   4. shut the kernel down, whatever happened
 import { joinSource, type Cell, type CodeCell, type DisplayDataOutput, type ErrorOutput, type Notebook, type Output } from "../notebook";
 import { Kernel, KernelExitedError, RequestTimeoutError, formatSeconds, keyLine } from "./jupyter-kernel";
