@@ -11,6 +11,7 @@ import { notebookText, readNotebook } from "./report/notebook.js";
 import { UserError, debugEnabled, errorLine } from "./report/user-error.js";
 import { parseParameter } from "./report/notebook-parameters.js";
 import { buildNotebook, checkNotOverwritten, execute, print, render, reportName } from "./report/pipeline.js";
+import { STORED_OUTPUTS_NOTE } from "./report/stage-types.js";
 import { findChromium, launchChromium } from "./report/print/chromium.js";
 import { TerminalProgress, clock } from "./report/progress.js";
 import { BatchRow, summaryText, writeSummary } from "./report/summary.js";
@@ -260,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
     case "render": {
       const file = one("executed notebook");
       const out = values.o ?? file.replace(/\.ipynb$/i, "") + ".html";
-      const report = await render({ notebook: readNotebook(file), run: { note: "rendered from stored outputs" } }, { file, templateDir: values.template });
+      const report = await render({ notebook: readNotebook(file), run: { note: STORED_OUTPUTS_NOTE } }, { file, templateDir: values.template });
       for (const w of report.warnings) console.error(`warning: ${file}: ${w}`);
       return wrote(out, report.html);
     }

@@ -22,6 +22,7 @@ import { checkCellOptions } from "./cell-options.js";
 import { readFrontMatter } from "./render/front-matter.js";
 import { renderReport } from "./render/report.js";
 import { checkTemplate } from "./render/template.js";
+import { STORED_OUTPUTS_NOTE } from "./stage-types.js";
 import type { ExecuteStageOptions, ExecutedNotebook, PrintStageOptions, RenderStageOptions, RenderedReport, RunInfo } from "./stage-types.js";
 import { countPdfPages } from "./summary.js";
 
@@ -153,7 +154,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   const configured = applyParameters(source, opts.parameters ?? {}, file);
 
   // execute, or take the stored execution when code, parameters and library are unchanged
-  let executed: ExecutedNotebook = { notebook: configured, run: { note: "rendered from stored outputs, not re-executed" } };
+  let executed: ExecutedNotebook = { notebook: configured, run: { note: STORED_OUTPUTS_NOTE } };
   let execution = "rendered from stored outputs";
   const key = freeze !== false && executes ? freezeKey(configured) : undefined;
   const lookup = key && !opts.rerun ? lookupFrozen(file, key, freeze) : undefined;

@@ -10,6 +10,9 @@ import type { RenderedReport, RunInfo } from "./render/report.js";
 
 export type { RenderedReport, RunInfo };
 
+/** The run information of a report rendered from a notebook's saved outputs (build --no-execute, render). */
+export const STORED_OUTPUTS_NOTE = "rendered from stored outputs, not re-executed";
+
 export interface ExecuteStageOptions {
   /** The notebook's path: the kernel runs in its folder, and errors name it. */
   file: string;
