@@ -9,6 +9,12 @@
 //    the publisher drops: a cell printing a few thousand lines loses most of them, and its "idle" status
 //    too, so a client waiting for it hangs. A send that finds another in flight now waits its turn,
 //    and the publisher has no limit.
+// 5. converter.js: tslab replaces TypeScript's watch timers by one slot that it runs synchronously
+//    before each cell's compile, and throws "Unexpected pending rebuildTimer" when a second timer is
+//    asked for while one is pending. That happens when files change on disk during a long cell (a
+//    module the notebook imports appears, the library is recompiled, a checkout switches branch): the
+//    next cell then fails, after a training run of any length. The slot now holds a queue of timers,
+//    run in order.
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -122,6 +128,48 @@ const patches = [
       ],
       [`class ExecutionCount {`, `const labreportSends = new WeakMap(); // socket → { last send, whether sends are queued }\nclass ExecutionCount {`],
       [`        this.iopub = new zmq.Publisher();`, `        this.iopub = new zmq.Publisher({ sendHighWaterMark: 0 });`],
+    ],
+  },
+  {
+    file: "converter.js",
+    mark: "/* labreport: queued timers */",
+    consequence: "a file changing on disk during a cell can fail the next cell with \"Unexpected pending rebuildTimer\"",
+    edits: [
+      [
+        `    let rebuildTimer = null;
+    sys.setTimeout = (callback) => {`,
+        `    let rebuildTimer = null;
+    /* labreport: queued timers */
+    const pendingTimers = [];
+    const refreshRebuildTimer = () => {
+        rebuildTimer = pendingTimers.length === 0 ? null : {
+            callback: () => {
+                const due = pendingTimers.splice(0);
+                rebuildTimer = null;
+                for (const timer of due) timer.callback();
+                refreshRebuildTimer();
+            },
+        };
+    };
+    sys.setTimeout = (callback) => {
+        const timer = { callback };
+        pendingTimers.push(timer);
+        refreshRebuildTimer();
+        return timer;
+    };
+    sys.clearTimeout = (timeoutId) => {
+        const i = pendingTimers.indexOf(timeoutId);
+        if (i >= 0) pendingTimers.splice(i, 1);
+        refreshRebuildTimer();
+    };
+    const unusedSetTimeout = (callback) => {`,
+      ],
+      [
+        `    sys.clearTimeout = (timeoutId) => {
+        if (rebuildTimer === timeoutId) {`,
+        `    const unusedClearTimeout = (timeoutId) => {
+        if (rebuildTimer === timeoutId) {`,
+      ],
     ],
   },
 ];
