@@ -157,27 +157,34 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   let executed: ExecutedNotebook = { notebook: configured, run: { note: STORED_OUTPUTS_NOTE } };
   let execution = "rendered from stored outputs";
   const key = freeze !== false && executes ? freezeKey(configured) : undefined;
-  const lookup = key && !opts.rerun ? lookupFrozen(file, key, freeze) : undefined;
+  // --param asks for a run at other values: it executes even under `freeze: true` (and is not stored).
+  const drafting = Object.keys(opts.parameters ?? {}).length > 0;
+  const lookup = key && !opts.rerun && !drafting ? lookupFrozen(file, key, freeze) : undefined;
   if (lookup?.warning) opts.progress.info(`  warning: ${lookup.warning}`);
   if (lookup?.status === "hit") {
     // Prose and raw cells come from the notebook as it is now: editing them never needs a rerun.
     // Code cells are matched in order (the key guarantees the same code cells).
+    // Under `freeze: true` the code may have changed since: then the stored notebook is rendered as
+    // it ran, prose included, since its code cells no longer pair with today's.
+    const sameCode = lookup.stored.key.code === key!.code;
     const storedCode = lookup.stored.notebook.cells.filter((c) => c.cell_type === "code");
     executed = {
-      notebook: { ...lookup.stored.notebook, cells: configured.cells.map((cell) => (cell.cell_type === "code" ? storedCode.shift() ?? cell : cell)) },
+      notebook: sameCode
+        ? { ...lookup.stored.notebook, cells: configured.cells.map((cell) => (cell.cell_type === "code" ? storedCode.shift() ?? cell : cell)) }
+        : lookup.stored.notebook,
       run: { ...lookup.stored.run, note: `frozen: rendered from the stored execution (${path.relative(process.cwd(), freezePath(file))})` },
     };
     execution = `frozen (${lookup.why})`;
   } else if (executes) {
     // Parameters are applied above (the freeze key needs them), so the stage gets none to apply again.
     executed = await execute(configured, { file, cellTimeoutMs: opts.cellTimeoutMs, allowErrors: opts.allowErrors, progress: opts.progress, failedPath });
-    execution = opts.rerun ? "executed (--rerun)" : lookup ? `executed (${lookup.why})` : "executed";
+    execution = opts.rerun ? "executed (--rerun)" : drafting && key ? "executed (--param given)" : lookup ? `executed (${lookup.why})` : "executed";
     // Only a build at the notebook's own parameters is stored: a quick draft with --param must not
     // replace the full run that the next plain build renders from.
-    if (key && Object.keys(opts.parameters ?? {}).length === 0) {
+    if (key && !drafting) {
       storeFrozen(file, { key, run: executed.run, notebook: executed.notebook });
       execution += `, stored in ${path.relative(process.cwd(), freezePath(file))}`;
-    } else if (key) execution += ", not stored (--param given)";
+    } else if (key) execution += ", not stored";
   } else if (!configured.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
     throw new UserError(`${file}: has no stored outputs to render; build it without --no-execute`);
   }

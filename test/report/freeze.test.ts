@@ -80,7 +80,7 @@ test("freeze: --rerun executes anyway; --param / -p executes without replacing t
   const storeBefore = fs.readFileSync(store, "utf8");
   const draft = labreport(["build", nbFile, "--out", out, "-p", "draws", "7"]);
   assert.equal(draft.code, 0, draft.stderr);
-  assert.match(draft.stderr, /executed \(code or parameters changed\), not stored \(--param given\)/);
+  assert.match(draft.stderr, /executed \(--param given\), not stored/);
   assert.match(token(path.join(out, "frozen.ipynb")), / 7$/);
   assert.match(JSON.stringify(JSON.parse(fs.readFileSync(path.join(out, "frozen.ipynb"), "utf8")).cells[4].outputs), /other draws/);
   assert.equal(fs.readFileSync(store, "utf8"), storeBefore, "a --param draft leaves the stored full run alone");
@@ -92,6 +92,33 @@ test("freeze: --rerun executes anyway; --param / -p executes without replacing t
   const plain = labreport(["build", nbFile, "--out", out]);
   assert.match(plain.stderr, /frozen \(/);
   assert.equal(token(path.join(out, "frozen.ipynb")), afterRerun);
+});
+
+test("freeze: true renders the stored run as it ran even after its code changed, and --param still executes", () => {
+  const nb = JSON.parse(fs.readFileSync(nbFile, "utf8"));
+  const storedToken = token(path.join(out, "frozen.ipynb"));
+  // Pin the notebook, then delete a code cell in the middle: the stored run has one code cell more.
+  nb.cells[0].source = "---\ntitle: Frozen Fixture\nfreeze: true\n---";
+  nb.cells.splice(3, 1, { cell_type: "markdown", metadata: {}, source: "A note where the token cell was." });
+  fs.writeFileSync(nbFile, JSON.stringify(nb));
+  const pinned = labreport(["build", nbFile, "--out", out]);
+  assert.equal(pinned.code, 0, pinned.stderr);
+  assert.match(pinned.stderr, /frozen \(freeze: true, although the code or parameters changed since /);
+  const executed = JSON.parse(fs.readFileSync(path.join(out, "frozen.ipynb"), "utf8"));
+  // The stored notebook whole: its token cell in place and its last cell's output with it.
+  assert.equal(token(path.join(out, "frozen.ipynb")), storedToken);
+  const storedRun = JSON.parse(fs.readFileSync(store, "utf8")).notebook;
+  assert.equal(executed.cells.length, storedRun.cells.length);
+  assert.deepEqual(executed.cells[4].outputs, storedRun.cells[4].outputs);
+  assert.ok(executed.cells[4].outputs.length > 0, "the last code cell keeps its output");
+  assert.doesNotMatch(JSON.stringify(executed.cells), /A note where the token cell was/);
+
+  const draft = labreport(["build", nbFile, "--out", out, "-p", "draws", "5"]);
+  assert.equal(draft.code, 0, draft.stderr);
+  assert.match(draft.stderr, /executed \(--param given\), not stored/);
+  assert.match(JSON.stringify(JSON.parse(fs.readFileSync(path.join(out, "frozen.ipynb"), "utf8")).cells), /"other draws/);
+  assert.match(JSON.stringify(JSON.parse(fs.readFileSync(path.join(out, "frozen.ipynb"), "utf8")).cells), /A note where the token cell was/, "the draft runs today's notebook");
+  fs.copyFileSync(path.join(FIXTURES, "freeze", "frozen.ipynb"), nbFile);
 });
 
 test("freeze: a corrupt store is a specific warning and a re-execution that repairs it", () => {
