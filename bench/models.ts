@@ -1,7 +1,7 @@
 // The benchmarked architectures, one per seed report. bench/torch_bench.py builds the same layers
 // in PyTorch (same names, same shapes, same parameter counts).
 import * as tf from "@tensorflow/tfjs";
-import { VGG_VARIANTS, convNet, leNetStyleNet, mlp, smallCnn, twoConvSixteenFourNet, vggStyleNet } from "../src/models/index.js";
+import { VGG_VARIANTS, convNet, leNetStyleNet, mlp, mlpWithHidden, smallCnn, twoConvSixteenFourNet, vggStyleNet } from "../src/models/index.js";
 
 export interface Arch {
   /** Key shared with torch_bench.py. */
@@ -53,6 +53,14 @@ export const ARCHS: Arch[] = [
     build: () => smallCnn({ ...logits, batchNorm: true }),
   },
   {
+    name: "seed002_mlp30_bn",
+    label: "seed 002 MLPBN(30) (fc 30, ReLU, batch norm, fc 10)",
+    inputShape: [28, 28, 1],
+    classes: 10,
+    cpuSamples: 640,
+    build: () => mlpWithHidden(30, { ...logits, batchNorm: "afterRelu" }),
+  },
+  {
     name: "seed003_convnet",
     label: "seed 003 ConvNet (conv 20@5, conv 50@5, fc 500; 431,080 params)",
     inputShape: [28, 28, 1],
@@ -67,6 +75,30 @@ export const ARCHS: Arch[] = [
     classes: 10,
     cpuSamples: 640,
     build: () => mlp({ ...logits, hidden: [800, 800] }),
+  },
+  {
+    name: "seed004_mlp_dropout",
+    label: "seed 004 MLP 784-800-800-10 + dropout 0.5 (after each hidden layer)",
+    inputShape: [28, 28, 1],
+    classes: 10,
+    cpuSamples: 640,
+    build: () => mlp({ ...logits, hidden: [800, 800], dropout: 0.5 }),
+  },
+  {
+    name: "seed004_convnet_dropout",
+    label: "seed 004 ConvNet + dropout 0.5 (before each fully connected layer)",
+    inputShape: [28, 28, 1],
+    classes: 10,
+    cpuSamples: 64,
+    build: () => convNet({ ...logits, dropout: 0.5 }),
+  },
+  {
+    name: "seed004_convnet_bn",
+    label: "seed 004 ConvNet + batch norm (after each conv and fc 500)",
+    inputShape: [28, 28, 1],
+    classes: 10,
+    cpuSamples: 64,
+    build: () => convNet({ ...logits, batchNorm: true }),
   },
   {
     name: "vgg64",

@@ -1,22 +1,31 @@
-// `npm run bench`: trains each seed architecture for a fixed number of samples on every tfjs
-// engine available here and, side by side, in PyTorch (Debian's /usr/bin/python3), then prints
-// samples/s and the ratio to PyTorch; then one seed-003 epoch (60,000 train + 10,000 eval)
-// on the fastest engine with its peak memory.
+// `npm run bench`: each seed report's training as its notebook configures it (bench/seeds.ts:
+// architecture, optimiser, batch size, weight decay, dropout, batch norm), on every tfjs engine
+// that loads here and, side by side in the same run, in PyTorch (Debian's /usr/bin/python3); prints
+// samples/s and the ratio to PyTorch. Then one full epoch of each seed's notebook loop on MNIST
+// (the library's trainModel: shuffling, running metrics, validation) against PyTorch's DataLoader
+// loop for the same; then one seed-003 epoch in a fresh process for its peak memory.
 //
-// The machine may be shared: each architecture is measured --reps times (default 3) alternating
-// tfjs and PyTorch, and the best run of each counts, so both sides see the same conditions.
+// The machine may be shared: each row is measured --reps times (default 3) alternating tfjs and
+// PyTorch, and the best run of each side counts, so both sides see the same conditions.
 //
-// Options: --quick (fewer samples, 1 rep, no epoch), --no-epoch, --only=name[,name], --threads=N
-// (default 2), --reps=N, --engines=labnative,cpu,tensorflow.
+// Options: --quick (fewer samples, 1 rep, no epochs), --no-epoch (skip the epoch rows and the
+// memory run), --only=row[,row] (names of bench/seeds.ts), --threads=N (default 2, both sides),
+// --reps=N, --engines=labnative,cpu,tensorflow.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { takeFirst, type ImageDataset } from "../src/data/dataset.js";
+import { loadMnist, mnistDir } from "../src/data/sources.js";
+import { useEngine } from "../src/engine/index.js";
+import { lossFunction } from "../src/train/losses.js";
+import { createOptimizer } from "../src/train/optimizers.js";
+import { trainModel } from "../src/train/fit.js";
 import { ARCHS, type Arch } from "./models";
+import { EPOCH_ROWS, SEED_ROWS, type EpochRow, type SeedRow } from "./seeds";
 
-interface Config { arch: Arch; batch: number; samples: number }
-interface Result { engine: string; name: string; batch: number; samples: number; samplesPerS: number }
-let torchMissing = false;
+interface Measured { engine: string; name: string; samplesPerS: number; samples: number }
+interface EpochMeasured { engine: string; name: string; seconds: number; trainSeconds: number; evalSeconds: number; validationAccuracy: number }
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -25,26 +34,7 @@ const quick = flag("quick");
 const threads = Number(option("threads") ?? 2);
 const only = option("only")?.split(",");
 const reps = Number(option("reps") ?? (quick ? 1 : 3));
-
-/**
- * Samples per run on a fast engine: 1-2 s each on 2 cores. Shorter runs (0.3-0.6 s) moved the
- * small nets' ratios by +-0.2 from run to run on this VM.
- */
-const FAST_SAMPLES: Record<string, number> = {
-  seed000_lenet: 25600, seed001_cnn: 12800, seed002_cnn: 25600, seed002_cnn_bn: 19200, seed003_convnet: 6400,
-  seed004_mlp: 12800, vgg64: 1280,
-};
-
-function configs(): Config[] {
-  const list: Config[] = [];
-  for (const arch of ARCHS) {
-    if (only && !only.includes(arch.name)) continue;
-    const samples = quick ? Math.max(256, FAST_SAMPLES[arch.name] / 4) : FAST_SAMPLES[arch.name];
-    if (arch.name === "seed001_cnn") list.push({ arch, batch: 16, samples: samples / 2 });
-    list.push({ arch, batch: 64, samples });
-  }
-  return list;
-}
+let torchMissing = false;
 
 /** Engines that load here, fastest first; each entry is a registered tfjs backend name. */
 function engines(): string[] {
@@ -64,13 +54,19 @@ function engines(): string[] {
     console.log(`engine labnative: not available (${(err as Error).message})`);
   }
   found.push("cpu");
+  // The library's own selection runs once here, so that trainModel keeps the backend set below.
+  useEngine(() => {});
   const wanted = option("engines")?.split(",");
   return wanted ? found.filter((e) => wanted.includes(e)) : found;
 }
 
-/** Cross-entropy on logits, as PyTorch's nn.CrossEntropyLoss (the models output logits). */
-const softmaxCrossEntropy = (labels: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, logits);
+async function activate(engine: string): Promise<void> {
+  await tf.setBackend(engine);
+  // The cpu backend's first-use banner (advice to install tfjs-node) would interrupt the table.
+  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+}
 
+/** Random data of the architecture's input shape, held in memory as float tensors (as on the PyTorch side). */
 function randomData(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
   return tf.tidy(() => [
     tf.randomNormal([n, ...arch.inputShape], 0, 1, "float32", 1),
@@ -78,35 +74,94 @@ function randomData(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
   ]);
 }
 
-async function trainRun(engine: string, c: Config, samples: number): Promise<Result> {
-  await tf.setBackend(engine);
-  // The cpu backend's first-use banner (advice to install tfjs-node) would interrupt the table.
-  (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
-  const model = c.arch.build();
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: softmaxCrossEntropy });
-  const [x, y] = randomData(c.arch, samples);
-  // Warm-up (first-call allocations, OpenBLAS thread start) on a couple of batches.
-  const warm = Math.min(samples, c.batch * 2);
-  await model.fit(x.slice(0, warm), y.slice(0, warm), { batchSize: c.batch, epochs: 1, verbose: 0 });
-  const t0 = performance.now();
-  await model.fit(x, y, { batchSize: c.batch, epochs: 1, verbose: 0, shuffle: false });
-  const seconds = (performance.now() - t0) / 1000;
-  tf.dispose([x, y]);
-  model.dispose();
-  return { engine, name: c.arch.name, batch: c.batch, samples, samplesPerS: samples / seconds };
+/** The same, with integer labels (what the library's losses take). */
+function randomLabelled(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => [
+    tf.randomNormal([n, ...arch.inputShape], 0, 1, "float32", 1),
+    tf.randomUniform([n], 0, arch.classes, "int32", 2),
+  ]);
 }
 
-function torchRuns(list: Config[]): Result[] {
-  if (torchMissing) return [];
-  const python = "/usr/bin/python3";
-  if (!fs.existsSync(python)) {
+/**
+ * Timed optimiser steps of a row: the library's step (forward in training mode, softmax
+ * cross-entropy on the logits, gradients, the seed's optimiser with its weight decay), as trainModel
+ * takes it, without the per-batch metrics (PyTorch's side reads none either).
+ */
+async function stepsRun(engine: string, row: SeedRow, samples: number): Promise<Measured> {
+  await activate(engine);
+  const model = row.arch.build();
+  const optimizer = createOptimizer(row.optimizer);
+  const loss = lossFunction("crossEntropy");
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const steps = Math.max(1, Math.floor(samples / row.batch));
+  const [x, y] = randomLabelled(row.arch, steps * row.batch);
+  const step = (i: number) => {
+    const lossValue = tf.tidy(() => {
+      const xb = x.slice(i * row.batch, row.batch);
+      const yb = y.slice(i * row.batch, row.batch);
+      const { value, grads } = tf.variableGrads(() => loss(model.apply(xb, { training: true }) as tf.Tensor, yb), variables);
+      optimizer.step(grads, variables);
+      return value;
+    });
+    return lossValue;
+  };
+  for (let i = 0; i < Math.min(3, steps); i++) step(i).dispose();  // warm-up
+  const t0 = performance.now();
+  let last: tf.Tensor | undefined;
+  for (let i = 0; i < steps; i++) {
+    last?.dispose();
+    last = step(i);
+  }
+  last!.dataSync();
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([x, y, last!]);
+  optimizer.dispose();
+  model.dispose();
+  return { engine, name: row.name, samples: steps * row.batch, samplesPerS: (steps * row.batch) / seconds };
+}
+
+/** One epoch of the notebook loop: trainModel on MNIST with shuffling, running metrics and validation. */
+async function epochRun(engine: string, row: EpochRow): Promise<EpochMeasured> {
+  await activate(engine);
+  const train = takeFirst(loadMnist(), row.trainSize);
+  const v = row.validation;
+  const source = loadMnist({ split: v.split });
+  const validation: ImageDataset = { ...source, indices: source.indices.slice(v.from, v.from + v.size) };
+  const model = row.arch.build();
+  let evalStart = 0;
+  let evalEnd = 0;
+  let validationAccuracy = NaN;
+  const t0 = performance.now();
+  await trainModel(model, train, {
+    epochs: 1, batchSize: row.batch, optimizer: row.optimizer, validation, seed: 1, progress: false, loss: "crossEntropy",
+    callbacks: [{
+      onEvaluateBegin: () => { evalStart = performance.now(); },
+      onEpochEnd: (logs) => { evalEnd = performance.now(); validationAccuracy = logs.valAccuracy ?? NaN; },
+    }],
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const evalSeconds = (evalEnd - evalStart) / 1000;
+  model.dispose();
+  return { engine, name: row.name, seconds, trainSeconds: seconds - evalSeconds, evalSeconds, validationAccuracy };
+}
+
+function python(): string | undefined {
+  if (torchMissing) return undefined;
+  const exe = "/usr/bin/python3";
+  if (!fs.existsSync(exe)) {
     console.log("PyTorch: /usr/bin/python3 not found, skipped");
     torchMissing = true;
-    return [];
+    return undefined;
   }
+  return exe;
+}
+
+/** Runs jobs in torch_bench.py; one parsed JSON object per job. */
+function torchJobs(jobs: object[]): Record<string, unknown>[] {
+  const exe = python();
+  if (!exe) return [];
   const script = path.join(__dirname, "..", "..", "bench", "torch_bench.py");
-  const specs = list.map((c) => `${c.arch.name}:${c.batch}:${c.samples}`);
-  const r = spawnSync(python, [script, String(threads), ...specs], {
+  const r = spawnSync(exe, [script, String(threads), ...jobs.map((j) => JSON.stringify(j))], {
     encoding: "utf8",
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },
   });
@@ -115,30 +170,30 @@ function torchRuns(list: Config[]): Result[] {
     torchMissing = true;
     return [];
   }
-  return r.stdout.trim().split("\n").map((line) => {
-    const j = JSON.parse(line) as { name: string; batch: number; samples: number; samples_per_s: number };
-    return { engine: "pytorch", name: j.name, batch: j.batch, samples: j.samples, samplesPerS: j.samples_per_s };
-  });
+  return r.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-function table(list: Config[], engineNames: string[], results: Result[]): string {
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined) return "-";
+  const r = a / b;
+  return r < 0.1 ? r.toPrecision(2) : r.toFixed(2);
+}
+
+function stepsTable(rows: SeedRow[], engineNames: string[], results: Measured[]): string {
   const cols = [...engineNames, "pytorch"];
-  const find = (e: string, c: Config) => results.find((r) => r.engine === e && r.name === c.arch.name && r.batch === c.batch);
+  const find = (e: string, row: SeedRow) => results.find((r) => r.engine === e && r.name === row.name);
   const lines = [
-    `| architecture | batch | ${cols.map((e) => `${e} samples/s`).join(" | ")} | ${engineNames.map((e) => `${e} / pytorch`).join(" | ")} |`,
-    `|---|---:|${cols.map(() => "---:").join("|")}|${engineNames.map(() => "---:").join("|")}|`,
+    `| seed | row | what trains | batch | ${cols.map((e) => `${e} samples/s`).join(" | ")} | ${engineNames.map((e) => `${e} / pytorch`).join(" | ")} |`,
+    `|---|---|---|---:|${cols.map(() => "---:").join("|")}|${engineNames.map(() => "---:").join("|")}|`,
   ];
-  for (const c of list) {
-    const torch = find("pytorch", c)?.samplesPerS;
+  for (const row of rows) {
+    const torch = find("pytorch", row)?.samplesPerS;
     const cells = cols.map((e) => {
-      const r = find(e, c);
+      const r = find(e, row);
       return r ? `${Math.round(r.samplesPerS).toLocaleString("en-US")}${e === "cpu" ? ` (${r.samples} samples)` : ""}` : "skipped";
     });
-    const ratios = engineNames.map((e) => {
-      const r = find(e, c);
-      return r && torch ? (r.samplesPerS / torch < 0.1 ? (r.samplesPerS / torch).toPrecision(2) : (r.samplesPerS / torch).toFixed(2)) : "-";
-    });
-    lines.push(`| ${c.arch.name} | ${c.batch} | ${cells.join(" | ")} | ${ratios.join(" | ")} |`);
+    const ratios = engineNames.map((e) => ratio(find(e, row)?.samplesPerS, torch));
+    lines.push(`| ${row.seed} | ${row.name} | ${row.arch.label.split(" (")[0]}, ${row.setting} | ${row.batch} | ${cells.join(" | ")} | ${ratios.join(" | ")} |`);
   }
   return lines.join("\n");
 }
@@ -152,11 +207,12 @@ function peakRssMB(): number {
   return process.memoryUsage().rss / 1048576;
 }
 
-async function epoch(engine: string): Promise<void> {
-  await tf.setBackend(engine);
+/** The seed-003 ConvNet for one epoch in a fresh process: its time and the process's peak memory. */
+async function memoryEpoch(engine: string): Promise<void> {
+  await activate(engine);
   const arch = ARCHS.find((a) => a.name === "seed003_convnet")!;
   const model = arch.build();
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: softmaxCrossEntropy, metrics: ["accuracy"] });
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: (l: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(l, p), metrics: ["accuracy"] });
   const [x, y] = randomData(arch, 60000);
   const [xt, yt] = randomData(arch, 10000);
   const t0 = performance.now();
@@ -164,44 +220,79 @@ async function epoch(engine: string): Promise<void> {
   const t1 = performance.now();
   tf.dispose(model.evaluate(xt, yt, { batchSize: 1000 }) as tf.Tensor[]);
   const t2 = performance.now();
-  console.log(`\nseed-003 ConvNet, one epoch on ${engine} (batch 64, 60,000 train + 10,000 eval, random data of MNIST's shape):`);
+  console.log(`\nseed-003 ConvNet, one model.fit epoch on ${engine} in a fresh process (batch 64, 60,000 train + 10,000 eval, random data of MNIST's shape):`);
   console.log(`  train ${((t1 - t0) / 1000).toFixed(1)} s + eval ${((t2 - t1) / 1000).toFixed(1)} s = ${((t2 - t0) / 1000).toFixed(1)} s; peak RSS ${Math.round(peakRssMB())} MB (process, including the 215 MB of data)`);
   tf.dispose([x, y, xt, yt]);
   model.dispose();
 }
 
 async function main(): Promise<void> {
-  const list = configs();
+  const rows = SEED_ROWS.filter((r) => !only || only.includes(r.name));
   const names = engines();
   console.log(`threads: ${threads}; engines: ${names.join(", ")}; node ${process.version}`);
-  const results: Result[] = [];
-  const keep = (r: Result) => {
-    console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(16)} batch ${String(r.batch).padStart(2)}: ${Math.round(r.samplesPerS)} samples/s`);
-    const prev = results.find((p) => p.engine === r.engine && p.name === r.name && p.batch === r.batch);
+  const results: Measured[] = [];
+  const keep = (r: Measured) => {
+    console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(20)}: ${Math.round(r.samplesPerS)} samples/s`);
+    const prev = results.find((p) => p.engine === r.engine && p.name === r.name);
     if (!prev) results.push(r);
     else if (r.samplesPerS > prev.samplesPerS) Object.assign(prev, r);
   };
-  for (const c of list) {
+  for (const row of rows) {
+    const samples = quick ? Math.max(256, row.samples / 4) : row.samples;
     for (let rep = 0; rep < reps; rep++) {
       for (const e of names) {
         if (e === "cpu" && rep > 0) continue;  // minutes per run; once is enough
-        const samples = e === "cpu" ? (quick ? Math.min(c.arch.cpuSamples, 64) : c.arch.cpuSamples) : c.samples;
-        if (samples === 0) continue;
-        keep(await trainRun(e, c, Math.max(samples, c.batch)));
+        const n = e === "cpu" ? (quick ? Math.min(row.arch.cpuSamples, 64) : row.arch.cpuSamples) : samples;
+        if (n === 0) continue;
+        keep(await stepsRun(e, row, Math.max(n, row.batch)));
       }
-      torchRuns([c]).forEach(keep);
+      const job = { kind: "steps", name: row.name, arch: row.arch.name, batch: row.batch, samples, optimizer: row.optimizer };
+      for (const t of torchJobs([job])) {
+        keep({ engine: "pytorch", name: row.name, samples: t.samples as number, samplesPerS: t.samples_per_s as number });
+      }
     }
   }
-  console.log("\n" + table(list, names, results));
-  console.log(`\nbest of ${reps} alternating runs each; cpu = pure-JS tfjs, one run on few samples (skipped for vgg64).`);
-  if (!quick && !flag("no-epoch") && names[0] !== "cpu") {
-    // A fresh process, so its peak memory is the epoch's alone.
-    const r = spawnSync(process.execPath, [__filename, "--epoch-only", `--threads=${threads}`, `--engines=${names[0]}`], { stdio: "inherit" });
-    if (r.status !== 0) console.log(`epoch run failed (exit ${r.status})`);
+  console.log("\n" + stepsTable(rows, names, results));
+  console.log(`\nbest of ${reps} alternating runs each; cpu = pure-JS tfjs, one run on few samples (skipped for the VGG net).`);
+  if (quick || flag("no-epoch") || names[0] === "cpu") return;
+
+  // One epoch of each seed's loop, on the fastest engine only.
+  const epochRows = EPOCH_ROWS.filter((r) => !only || only.some((o) => o.startsWith(r.name)));
+  const epochResults: EpochMeasured[] = [];
+  const keepEpoch = (r: EpochMeasured) => {
+    console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(20)}: epoch ${r.seconds.toFixed(1)} s (train ${r.trainSeconds.toFixed(1)} + validation ${r.evalSeconds.toFixed(1)})`);
+    const prev = epochResults.find((p) => p.engine === r.engine && p.name === r.name);
+    if (!prev) epochResults.push(r);
+    else if (r.seconds < prev.seconds) Object.assign(prev, r);
+  };
+  const epochReps = Math.min(reps, 2);
+  for (const row of epochRows) {
+    for (let rep = 0; rep < epochReps; rep++) {
+      keepEpoch(await epochRun(names[0], row));
+      const job = { kind: "epoch", name: row.name, arch: row.arch.name, batch: row.batch, optimizer: row.optimizer, mnist: mnistDir(), trainSize: row.trainSize, validation: row.validation };
+      for (const t of torchJobs([job])) {
+        keepEpoch({ engine: "pytorch", name: row.name, seconds: t.seconds as number, trainSeconds: t.train_seconds as number, evalSeconds: t.eval_seconds as number, validationAccuracy: t.validation_accuracy as number });
+      }
+    }
   }
+  console.log(`\n| seed | one epoch of | batch | optimiser | ${names[0]} s (train + validation) | pytorch s (train + validation) | pytorch / ${names[0]} | validation accuracy (${names[0]} / pytorch) |`);
+  console.log("|---|---|---:|---|---:|---:|---:|---|");
+  for (const row of epochRows) {
+    const ours = epochResults.find((r) => r.engine === names[0] && r.name === row.name);
+    const torch = epochResults.find((r) => r.engine === "pytorch" && r.name === row.name);
+    const pct = (r?: EpochMeasured) => (r ? `${(100 * r.validationAccuracy).toFixed(1)}%` : "-");
+    const cell = (r?: EpochMeasured) => (r ? `${r.seconds.toFixed(1)} (${r.trainSeconds.toFixed(1)} + ${r.evalSeconds.toFixed(1)})` : "skipped");
+    const opt = SEED_ROWS.find((s) => s.optimizer === row.optimizer)?.setting ?? "";
+    console.log(`| ${row.seed} | ${row.arch.label.split(" (")[0]}, ${row.setting} | ${row.batch} | ${opt} | ${cell(ours)} | ${cell(torch)} | ${ratio(torch?.seconds, ours?.seconds)} | ${pct(ours)} / ${pct(torch)} |`);
+  }
+  console.log(`\nbest of ${epochReps} alternating epochs each; PyTorch's images are normalised once up front (its seeds' torchvision transforms redo it per image).`);
+
+  // A fresh process, so its peak memory is the epoch's alone.
+  const r = spawnSync(process.execPath, [__filename, "--epoch-only", `--threads=${threads}`, `--engines=${names[0]}`], { stdio: "inherit" });
+  if (r.status !== 0) console.log(`memory epoch run failed (exit ${r.status})`);
 }
 
-(flag("epoch-only") ? epoch(engines()[0]) : main()).catch((err) => {
+(flag("epoch-only") ? memoryEpoch(engines()[0]) : main()).catch((err) => {
   console.error(err);
   process.exit(1);
 });
