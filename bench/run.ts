@@ -212,7 +212,9 @@ async function memoryEpoch(engine: string): Promise<void> {
   await activate(engine);
   const arch = ARCHS.find((a) => a.name === "seed003_convnet")!;
   const model = arch.build();
-  model.compile({ optimizer: tf.train.sgd(0.01), loss: (l: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(l, p), metrics: ["accuracy"] });
+  // The library's optimiser, as a model.compile user would pass it.
+  const optimizer = createOptimizer({ name: "sgd", learningRate: 0.01 });
+  model.compile({ optimizer: optimizer.optimizer, loss: (l: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(l, p), metrics: ["accuracy"] });
   const [x, y] = randomData(arch, 60000);
   const [xt, yt] = randomData(arch, 10000);
   const t0 = performance.now();
@@ -223,6 +225,7 @@ async function memoryEpoch(engine: string): Promise<void> {
   console.log(`\nseed-003 ConvNet, one model.fit epoch on ${engine} in a fresh process (batch 64, 60,000 train + 10,000 eval, random data of MNIST's shape):`);
   console.log(`  train ${((t1 - t0) / 1000).toFixed(1)} s + eval ${((t2 - t1) / 1000).toFixed(1)} s = ${((t2 - t0) / 1000).toFixed(1)} s; peak RSS ${Math.round(peakRssMB())} MB (process, including the 215 MB of data)`);
   tf.dispose([x, y, xt, yt]);
+  optimizer.dispose();
   model.dispose();
 }
 
