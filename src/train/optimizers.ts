@@ -3,7 +3,7 @@
 // tf.Optimizer of the library's own, so model.compile / model.fit take it too; each variable's update
 // is one engine op (src/engine/optimizer-steps.ts), a single native pass on labnative.
 import * as tf from "@tensorflow/tfjs";
-import { adamStep, sgdStep } from "../engine/optimizer-steps.js";
+import { adamStep, sgdStep } from "../engine/index.js";
 import { registeredVariable } from "../engine/tfjs-internals.js";
 
 /**

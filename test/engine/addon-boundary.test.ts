@@ -124,6 +124,14 @@ test("invalid geometry, op codes and counts throw RangeErrors before any kernel 
   throwsNamed(() => call("batchNorm", [f(6), f(3), f(3), f(3), f(3), f(6), 1e-3, 4]), RangeError, "batchNorm", /channel count/, "channels 4 of 6");
   throwsNamed(() => call("batchNorm", [f(6), f(3), f(3), f(3), f(3), f(6), 1e-3, 0]), RangeError, "batchNorm", /argument 7/, "channels 0");
   throwsNamed(() => call("setThreads", [0]), RangeError, "setThreads", /argument 0/, "0 threads");
+  const sgd = (op: number, buf: Float32Array | null, bufOut: Float32Array | null) => () => call("sgdStep", [op, f(4), f(4), buf, f(4), bufOut, 0.1, 0.9, 0]);
+  throwsNamed(sgd(3, f(4), f(4)), RangeError, "sgdStep", /argument 0 \(op\)/, "sgdStep op 3");
+  throwsNamed(sgd(addon.ops.sgd.plain, f(4), f(4)), RangeError, "sgdStep", /must be null for plain SGD/, "plain SGD with buffers");
+  throwsNamed(sgd(addon.ops.sgd.nesterov, null, null), RangeError, "sgdStep", /must be Float32Arrays for momentum/, "Nesterov without buffers");
+  assert.doesNotThrow(sgd(addon.ops.sgd.plain, null, null), "plain SGD without buffers");
+  const adam = VALID.adamStep();
+  adam[12] = 0;
+  throwsNamed(() => call("adamStep", adam), RangeError, "adamStep", /bias corrections/, "bias correction 0");
 });
 
 test("a rejected call leaves its output untouched", () => {
