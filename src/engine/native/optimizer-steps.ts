@@ -23,7 +23,8 @@ export function nativeSteps(addon: NativeAddon): StepImplementation {
   const { sgd: variants } = addon.ops;
   // The float32 array behind t, or undefined when native code cannot take it.
   const values = (backend: StepBackend, t: tf.Tensor, size: number) => {
-    if (t.dtype !== "float32") return undefined;
+    // A tensor whose data is still on another backend (made before a switch) is left to tf ops.
+    if (t.dtype !== "float32" || !backend.data.has(t.dataId)) return undefined;
     const v = backend.data.get(t.dataId).values;
     return v instanceof Float32Array && v.length === size ? v : undefined;
   };
