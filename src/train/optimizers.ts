@@ -181,7 +181,12 @@ function slot(originalName: string, like: tf.Variable): Slot {
  * opt.setLearningRate(0.001);
  */
 export class TrainingOptimizer {
-  /** The tf.Optimizer itself (e.g. for model.compile). */
+  /**
+   * The tf.Optimizer itself, for tfjs's own training loop: its updates are as fast there.
+   *
+   * @example
+   * model.compile({ optimizer: createOptimizer({ name: "adam", learningRate: 1e-3 }).optimizer, loss: "categoricalCrossentropy" });
+   */
   readonly optimizer: TorchOptimizer;
   readonly config: Readonly<OptimizerConfig>;
 
