@@ -16,6 +16,7 @@
         "src/engine/native/matmul.cc",
         "src/engine/native/elementwise.cc",
         "src/engine/native/batch_norm.cc",
+        "src/engine/native/optimizer.cc",
         "src/engine/native/signals.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -4,6 +4,10 @@
 // LABREPORT_ENGINE=tfjs-node-gpu|tfjs-node|native|cpu forces one; the choice and its reason are said once.
 import * as tf from "@tensorflow/tfjs";
 
+// The optimiser updates as engine ops (labnative runs each as one native pass).
+export { sgdStep, adamStep } from "./optimizer-steps";
+export type { SgdStepOptions, AdamStepOptions } from "./optimizer-steps";
+
 export type EngineName = "tfjs-node-gpu" | "tfjs-node" | "native" | "cpu";
 
 export interface EngineInfo {

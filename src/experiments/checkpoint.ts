@@ -33,7 +33,11 @@ export interface CheckpointManifest {
   /** The file of tensor values in the same folder. */
   valuesFile: string;
   weights: TensorEntry[];
-  optimizer: { config: Record<string, unknown>; learningRate: number; baseLearningRate: number; state: TensorEntry[]; extra: Record<string, number> } | null;
+  optimizer: {
+    config: Record<string, unknown>; learningRate: number; baseLearningRate: number; state: TensorEntry[];
+    /** Checkpoints made with tfjs's Adam saved its β powers here; ignored (TorchOptimizer derives them from "iter"). */
+    extra?: Record<string, number>;
+  } | null;
   /** Random generator state of seeded layers, by layer position. */
   randomStates: Record<string, number>;
   history: Record<string, unknown> | null;
@@ -91,7 +95,6 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, content
       learningRate: opt.learningRate,
       baseLearningRate: contents.baseLearningRate ?? opt.learningRate,
       state,
-      extra: readAdamPowers(opt.optimizer),
     };
     // getWeights returns a fresh tensor for the step count; free it (the others are the live variables).
     if (named.length > 0 && named[0].name === "iter") named[0].tensor.dispose();
@@ -172,7 +175,6 @@ export async function loadCheckpoint(dir: string, model: tf.LayersModel, optimiz
     const named = saved.state.map((e) => ({ name: e.name.slice(e.name.indexOf(":") + 1), tensor: tensorOf(e) }));
     await optimizer.optimizer.setWeights(named);
     tf.dispose(named.map((n) => n.tensor));
-    writeAdamPowers(optimizer.optimizer, saved.extra);
     optimizer.setLearningRate(saved.learningRate);
   }
   restoreRandomStates(model, manifest.randomStates);
@@ -240,22 +242,4 @@ function readManifestIfAny(dir: string): CheckpointManifest | null {
   }
   if (manifest?.format !== "labreport-checkpoint") throw new Error(`${path.resolve(file)} is not a labreport checkpoint manifest`);
   return manifest;
-}
-
-// Adam keeps β1^t and β2^t as running products; setWeights recomputes them with pow(), which can
-// differ in the last bit, so the exact values are saved and put back.
-function readAdamPowers(optimizer: tf.Optimizer): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of ["accBeta1", "accBeta2"]) {
-    const v = (optimizer as unknown as Record<string, unknown>)[key];
-    if (v instanceof tf.Variable) out[key] = v.dataSync()[0];
-  }
-  return out;
-}
-
-function writeAdamPowers(optimizer: tf.Optimizer, saved: Record<string, number>): void {
-  for (const [key, value] of Object.entries(saved)) {
-    const v = (optimizer as unknown as Record<string, unknown>)[key];
-    if (v instanceof tf.Variable) tf.tidy(() => v.assign(tf.scalar(value)));
-  }
 }

@@ -33,7 +33,8 @@ const VALID: Record<string, () => unknown[]> = {
   reduce: () => [0, f(6), f(2), 2, 3, 1],
   batchNorm: () => [f(6), f(3), f(3), f(3), f(3), f(6), 1e-3, 3],
   batchNormGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(6), f(3), f(3), f(3), f(3)],
-  scaledAdd: () => [f(4), 1, f(4), 2, f(4)],
+  sgdStep: () => [addon.ops.sgd.momentum, f(4), f(4), f(4), f(4), f(4), 0.1, 0.9, 1e-4],
+  adamStep: () => [f(4), f(4), f(4), f(4), f(4), f(4), f(4), 1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.1, 0.001],
   batchNormTrain: () => [f(6), f(3), f(3), 1e-3, f(6), f(3), f(3)],
   batchNormTrainGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(3), f(3), f(6), f(3), f(3)],
   tile: () => [f(3), f(6), Int32Array.of(1, 3, 2)],
@@ -123,6 +124,14 @@ test("invalid geometry, op codes and counts throw RangeErrors before any kernel 
   throwsNamed(() => call("batchNorm", [f(6), f(3), f(3), f(3), f(3), f(6), 1e-3, 4]), RangeError, "batchNorm", /channel count/, "channels 4 of 6");
   throwsNamed(() => call("batchNorm", [f(6), f(3), f(3), f(3), f(3), f(6), 1e-3, 0]), RangeError, "batchNorm", /argument 7/, "channels 0");
   throwsNamed(() => call("setThreads", [0]), RangeError, "setThreads", /argument 0/, "0 threads");
+  const sgd = (op: number, buf: Float32Array | null, bufOut: Float32Array | null) => () => call("sgdStep", [op, f(4), f(4), buf, f(4), bufOut, 0.1, 0.9, 0]);
+  throwsNamed(sgd(3, f(4), f(4)), RangeError, "sgdStep", /argument 0 \(op\)/, "sgdStep op 3");
+  throwsNamed(sgd(addon.ops.sgd.plain, f(4), f(4)), RangeError, "sgdStep", /must be null for plain SGD/, "plain SGD with buffers");
+  throwsNamed(sgd(addon.ops.sgd.nesterov, null, null), RangeError, "sgdStep", /must be Float32Arrays for momentum/, "Nesterov without buffers");
+  assert.doesNotThrow(sgd(addon.ops.sgd.plain, null, null), "plain SGD without buffers");
+  const adam = VALID.adamStep();
+  adam[12] = 0;
+  throwsNamed(() => call("adamStep", adam), RangeError, "adamStep", /bias corrections/, "bias correction 0");
 });
 
 test("a rejected call leaves its output untouched", () => {
@@ -148,7 +157,7 @@ test("the op codes are the addon's: frozen, distinct, and what the kernels pass"
   const shifted = (codes: Readonly<Record<string, number>>) => Object.fromEntries(Object.entries(codes).map(([k, v]) => [k, v + 100]));
   const fake = {
     ...addon,
-    ops: { activation: shifted(addon.ops.activation), unary: shifted(addon.ops.unary), binary: shifted(addon.ops.binary), reduce: shifted(addon.ops.reduce) },
+    ops: { activation: shifted(addon.ops.activation), unary: shifted(addon.ops.unary), binary: shifted(addon.ops.binary), reduce: shifted(addon.ops.reduce), sgd: shifted(addon.ops.sgd) },
     unary: (op: number) => void seen.push(op),
     binary: (op: number) => void seen.push(op),
     reduce: (op: number) => void seen.push(op),

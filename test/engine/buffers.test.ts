@@ -24,6 +24,14 @@ test("BufferPool hands back only arrays it owns and nobody else holds", () => {
   const c = small.take(10000);
   small.give(c);
   assert.notEqual(small.take(10000), c, "nothing is kept beyond the idle cap");
+  // Small arrays are not worth reusing, but whether nobody else saw them still matters (in-place updates).
+  const tiny = pool.take(48);
+  assert.ok(pool.owns(tiny), "a small array the pool handed out is owned");
+  pool.give(tiny);
+  assert.notEqual(pool.take(48), tiny, "a small array is not kept for reuse");
+  const seen = pool.take(48);
+  pool.disown(seen);
+  assert.ok(!pool.owns(seen), "a small array read out is no longer owned");
 });
 
 test("values read out, sliced views and kept tensors survive later kernels", async () => {

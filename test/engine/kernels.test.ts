@@ -6,6 +6,8 @@ import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerNativeBackend, nativeKernelNames, BACKEND_NAME } from "../../src/engine/native/backend";
 import { batchNormTraining } from "../../src/engine/fused-ops";
+import { ADAM_STEP, SGD_STEP } from "../../src/engine/native/optimizer-steps";
+import { TorchOptimizer } from "../../src/train/optimizers";
 
 const ATOL = 2e-5;
 const RTOL = 1e-4;
@@ -381,7 +383,7 @@ test("a small CNN trained 300 steps reaches the same loss on both engines", asyn
         tf.layers.dense({ units: 3, activation: "softmax" }),
       ],
     });
-    m.compile({ optimizer: tf.train.sgd(0.05), loss: "categoricalCrossentropy" });
+    m.compile({ optimizer: new TorchOptimizer({ learningRate: 0.05 }), loss: "categoricalCrossentropy" });
     return m;
   };
   let initial: Float32Array[] | undefined;
@@ -403,7 +405,9 @@ test("a small CNN trained 300 steps reaches the same loss on both engines", asyn
     model.dispose();
   }
   await tf.setBackend("cpu");
-  covered.add("LabnativeScaledAdd");  // tf.train.sgd's update on labnative (optimizer-updates.ts; also test/engine/optimizer-updates.test.ts)
+  // The first step's update writes new arrays (setWeights' arrays are not the pool's), later ones in place.
+  covered.add(SGD_STEP);
+  covered.add(ADAM_STEP);  // Adam's update, in place and into new arrays: test/engine/optimizer-steps.test.ts
   const cpu = losses.cpu, native = losses[BACKEND_NAME];
   assert.ok(cpu[steps - 1] < cpu[0] * 0.5, `training did not learn: ${cpu[0]} -> ${cpu[steps - 1]}`);
   for (const s of [0, 99, 199, steps - 1]) {

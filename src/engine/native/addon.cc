@@ -261,18 +261,49 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
                 dvar.data, dscale.data, doffset.data);
   return a.env().Undefined();
 }
-// scaledAdd(a, alpha, b, beta, y): y = alpha a + beta b (y may be a)
-Napi::Value ScaledAdd(const Napi::CallbackInfo& info) {
-  Args a(info, "scaledAdd", 5);
-  F32 x = a.f32(0, "a");
-  float alpha = (float)a.number(1, "alpha");
-  F32 z = a.f32(2, "b");
-  float beta = (float)a.number(3, "beta");
-  F32 y = a.f32(4, "y");
-  a.size(z, 2, "b", x.size);
-  a.size(y, 4, "y", x.size);
+// sgdStep(op, w, g, buf|null, wOut, bufOut|null, lr, momentum, weightDecay): one SGD update (kernels.h);
+// buffers null for SGD_PLAIN only. Outputs may be their inputs.
+Napi::Value SgdStep(const Napi::CallbackInfo& info) {
+  Args a(info, "sgdStep", 9);
+  int op = a.code(0, "op", SGD_COUNT);
+  F32 w = a.f32(1, "w"), g = a.f32(2, "g"), buf = a.f32OrNull(3, "buf"), wOut = a.f32(4, "wOut"),
+      bufOut = a.f32OrNull(5, "bufOut");
+  float lr = (float)a.number(6, "lr"), momentum = (float)a.number(7, "momentum"),
+        weightDecay = (float)a.number(8, "weightDecay");
   if (!a.ok()) return a.env().Undefined();
-  scaledAdd(x.data, alpha, z.data, beta, (long)x.size, y.data);
+  a.size(g, 2, "g", w.size);
+  a.size(wOut, 4, "wOut", w.size);
+  if (op == SGD_PLAIN) {
+    a.require(buf.null && bufOut.null, "arguments 3 (buf) and 5 (bufOut) must be null for plain SGD");
+  } else {
+    a.require(!buf.null && !bufOut.null, "arguments 3 (buf) and 5 (bufOut) must be Float32Arrays for momentum");
+    a.size(buf, 3, "buf", w.size);
+    a.size(bufOut, 5, "bufOut", w.size);
+  }
+  if (!a.ok()) return a.env().Undefined();
+  sgdStep(op, w.data, g.data, buf.data, (long)w.size, lr, momentum, weightDecay, wOut.data, bufOut.data);
+  return a.env().Undefined();
+}
+// adamStep(w, g, m, v, wOut, mOut, vOut, lr, beta1, beta2, epsilon, weightDecay, biasCorrection1, biasCorrection2):
+// one Adam update (kernels.h). Outputs may be their inputs.
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  Args a(info, "adamStep", 14);
+  F32 w = a.f32(0, "w"), g = a.f32(1, "g"), m = a.f32(2, "m"), v = a.f32(3, "v"), wOut = a.f32(4, "wOut"),
+      mOut = a.f32(5, "mOut"), vOut = a.f32(6, "vOut");
+  float lr = (float)a.number(7, "lr"), beta1 = (float)a.number(8, "beta1"), beta2 = (float)a.number(9, "beta2"),
+        epsilon = (float)a.number(10, "epsilon"), weightDecay = (float)a.number(11, "weightDecay"),
+        bc1 = (float)a.number(12, "biasCorrection1"), bc2 = (float)a.number(13, "biasCorrection2");
+  if (!a.ok()) return a.env().Undefined();
+  a.size(g, 1, "g", w.size);
+  a.size(m, 2, "m", w.size);
+  a.size(v, 3, "v", w.size);
+  a.size(wOut, 4, "wOut", w.size);
+  a.size(mOut, 5, "mOut", w.size);
+  a.size(vOut, 6, "vOut", w.size);
+  a.require(bc1 > 0 && bc1 <= 1 && bc2 > 0 && bc2 <= 1, "arguments 12 and 13 (bias corrections) must be in (0, 1]");
+  if (!a.ok()) return a.env().Undefined();
+  adamStep(w.data, g.data, m.data, v.data, (long)w.size, lr, beta1, beta2, epsilon, weightDecay, bc1, bc2, wOut.data,
+           mOut.data, vOut.data);
   return a.env().Undefined();
 }
 // batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
@@ -356,8 +387,8 @@ Napi::Value Threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(a.env(), threads());
 }
 
-// The op codes JS passes to unary, binary, reduce and the fused activations, keyed by the tfjs
-// kernel (or activation) name they implement; frozen, so kernels/ cannot drift from kernels.h.
+// The op codes JS passes to unary, binary, reduce, the fused activations and sgdStep, keyed by the
+// tfjs kernel (or activation, or SGD variant) name they implement; frozen, so kernels/ cannot drift from kernels.h.
 Napi::Object Codes(Napi::Env env, std::initializer_list<std::pair<const char*, int>> entries) {
   Napi::Object o = Napi::Object::New(env);
   for (const auto& [name, code] : entries) o.Set(name, Napi::Number::New(env, code));
@@ -377,6 +408,7 @@ Napi::Object OpCodes(Napi::Env env) {
                                 {"Maximum", B_MAX}, {"Minimum", B_MIN}, {"SquaredDifference", B_SQDIFF},
                                 {"ReluGrad", B_RELU_GRAD}}));
   ops.Set("reduce", Codes(env, {{"Sum", R_SUM}, {"Max", R_MAX}, {"Min", R_MIN}, {"Mean", R_MEAN}}));
+  ops.Set("sgd", Codes(env, {{"plain", SGD_PLAIN}, {"momentum", SGD_MOMENTUM}, {"nesterov", SGD_NESTEROV}}));
   ops.Freeze();
   return ops;
 }
@@ -397,7 +429,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm));
   exports.Set("batchNormGrad", Napi::Function::New(env, BatchNormGrad));
-  exports.Set("scaledAdd", Napi::Function::New(env, ScaledAdd));
+  exports.Set("sgdStep", Napi::Function::New(env, SgdStep));
+  exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("tile", Napi::Function::New(env, Tile));

@@ -11,8 +11,11 @@ export type OpCodes = Readonly<Record<string, number>>;
  * TypeError or RangeError naming the function and argument.
  */
 export interface NativeAddon {
-  /** The codes unary, binary and reduce take, keyed by tfjs kernel name, and the fused activations' by tfjs name. */
-  readonly ops: Readonly<{ activation: OpCodes; unary: OpCodes; binary: OpCodes; reduce: OpCodes }>;
+  /**
+   * The codes unary, binary and reduce take, keyed by tfjs kernel name; the fused activations' by
+   * tfjs name; sgdStep's variants (plain, momentum, nesterov).
+   */
+  readonly ops: Readonly<{ activation: OpCodes; unary: OpCodes; binary: OpCodes; reduce: OpCodes; sgd: OpCodes }>;
   conv2d(x: Float32Array, f: Float32Array, bias: Float32Array | null, y: Float32Array, geom: Int32Array, act: number, alpha: number): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, df: Float32Array, geom: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, f: Float32Array, dx: Float32Array, geom: Int32Array): void;
@@ -31,8 +34,19 @@ export interface NativeAddon {
     mean: Float32Array, variance: Float32Array): void;
   batchNormTrainGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
     eps: number, dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
-  /** y = alpha a + beta b; y may be a (in place). */
-  scaledAdd(a: Float32Array, alpha: number, b: Float32Array, beta: number, y: Float32Array): void;
+  /**
+   * One SGD update, torch.optim's formulation with d = g + weightDecay * w: plain w -= lr d; momentum
+   * buf = momentum buf + d, w -= lr buf; Nesterov the same buf, w -= lr (d + momentum buf). Buffers
+   * null for plain SGD only; outputs may be their inputs (in place).
+   */
+  sgdStep(op: number, w: Float32Array, g: Float32Array, buf: Float32Array | null, wOut: Float32Array, bufOut: Float32Array | null,
+    lr: number, momentum: number, weightDecay: number): void;
+  /**
+   * One Adam update with d = g + weightDecay * w: m = β1 m + (1 - β1) d, v = β2 v + (1 - β2) d²,
+   * w -= lr (m / biasCorrection1) / (sqrt(v / biasCorrection2) + ε). Outputs may be their inputs.
+   */
+  adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+    lr: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, biasCorrection1: number, biasCorrection2: number): void;
   tile(x: Float32Array, y: Float32Array, meta: Int32Array): void;
   setThreads(n: number): void;
   threads(): number;

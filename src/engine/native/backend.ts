@@ -7,7 +7,9 @@ import { nativeKernels } from "./kernels/index";  // explicit: a stale dist/…/
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
-import { installFusedUpdates } from "./optimizer-updates";
+import { nativeSteps } from "./optimizer-steps";
+import { registerStepImplementation } from "../optimizer-steps";
+import { arrayReferences } from "../tfjs-internals";
 
 export const BACKEND_NAME = "labnative";
 
@@ -40,17 +42,14 @@ class NativeBackend extends MathBackendCPU {
   }
 
   /**
-   * variable = alpha * variable + beta * other, in place, when no tensor but the variable holds its
-   * array and the array was never handed out (dataSync); false otherwise (nothing done).
+   * The array behind `tensor` when the optimiser updates may overwrite it in place: no tensor but
+   * this one holds it (tfjs-internals.ts), it is computed, and it was never handed out (dataSync).
    */
-  scaledAddInPlace(addon: NativeAddon, variable: tf.Variable, alpha: number, other: tf.Tensor, beta: number): boolean {
-    const entry = this.data.get(variable.dataId);
-    if (!entry || entry.refCount !== 1 || this.pending.has(entry) || !this.pool.owns(entry.values)) return false;
-    const o = this.data.get(other.dataId)?.values;
-    const v = entry.values as Float32Array;
-    if (!(o instanceof Float32Array) || o.length !== v.length) return false;
-    addon.scaledAdd(v, alpha, o, beta, v);
-    return true;
+  inPlaceArray(tensor: tf.Tensor): Float32Array | undefined {
+    if (arrayReferences(this, tensor.dataId) !== 1) return undefined;
+    const entry = this.data.get(tensor.dataId);
+    if (this.pending.has(entry) || !this.pool.owns(entry.values)) return undefined;
+    return entry.values instanceof Float32Array ? entry.values : undefined;
   }
 
   /** Deferred outputs not computed yet, each with the function that lets go of its inputs. */
@@ -154,8 +153,7 @@ export function registerNativeBackend(): void {
   installMeanGradient(BACKEND_NAME);
   installReluGradient(BACKEND_NAME);
   registerBatchNormTrainingGradient();
-  installFusedUpdates(BACKEND_NAME, (variable, alpha, other, beta) =>
-    (tf.backend() as unknown as NativeBackend).scaledAddInPlace(addon, variable, alpha, other, beta));
+  registerStepImplementation(BACKEND_NAME, nativeSteps(addon));
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.
   tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 0);

@@ -6,7 +6,7 @@
 // array read out (dataSync/data) or shared by a cpu kernel's output (tfjs slices return
 // subarray views) is disowned for good and left to the garbage collector.
 
-/** Arrays below this length are cheap to allocate; not worth tracking. */
+/** Arrays below this length are cheap to allocate: not worth keeping for reuse (still tracked as owned). */
 const MIN_LENGTH = 4096;
 
 export class BufferPool {
@@ -18,7 +18,12 @@ export class BufferPool {
 
   /** An array of `n` floats with arbitrary contents: the caller overwrites every element. */
   take(n: number): Float32Array {
-    if (n < MIN_LENGTH) return new Float32Array(n);
+    if (n < MIN_LENGTH) {
+      // Tracked although never recycled: the optimiser updates a bias in place only if it is owned.
+      const small = new Float32Array(n);
+      this.owned.add(small);
+      return small;
+    }
     const list = this.free.get(n);
     const reused = list?.pop();
     if (reused) {
@@ -35,7 +40,7 @@ export class BufferPool {
   give(values: unknown): void {
     if (!(values instanceof Float32Array) || !this.owned.has(values)) return;
     this.owned.delete(values);
-    if (this.idleBytes + values.byteLength > this.maxIdleBytes) return;
+    if (values.length < MIN_LENGTH || this.idleBytes + values.byteLength > this.maxIdleBytes) return;
     let list = this.free.get(values.length);
     if (!list) this.free.set(values.length, (list = []));
     list.push(values);

@@ -229,12 +229,6 @@ void binary(int op, int rank, const int* shape, const float* a, const int* as, l
   }
 }
 
-void scaledAdd(const float* a, float alpha, const float* b, float beta, long n, float* y) {
-  forRange(n, kParallelMin, [&](long s, long e) {
-    for (long i = s; i < e; i++) y[i] = alpha * a[i] + beta * b[i];
-  });
-}
-
 void reduce(int op, const float* x, long outer, long red, long inner, float* y) {
   const float inf = std::numeric_limits<float>::infinity();
   switch (op) {

@@ -47,8 +47,18 @@ enum Binary { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_SQDIFF, B_RELU_GRAD, B
 void binary(int op, int rank, const int* outShape, const float* a, const int* aStrides, long aSize, const float* b,
             const int* bStrides, long bSize, float* y);
 
-// y = alpha * a + beta * b elementwise (y may be a: updates in place).
-void scaledAdd(const float* a, float alpha, const float* b, float beta, long n, float* y);
+// Optimiser updates (optimizer.cc), torch.optim's formulation, weight decay added to the gradient
+// (d = g + weightDecay * w). SGD_PLAIN: w -= lr * d. SGD_MOMENTUM: buf = momentum * buf + d, w -= lr * buf.
+// SGD_NESTEROV: the same buf, w -= lr * (d + momentum * buf). buf and bufOut are unused by SGD_PLAIN.
+// Outputs may be their inputs (in place).
+enum SgdVariant { SGD_PLAIN, SGD_MOMENTUM, SGD_NESTEROV, SGD_COUNT };
+void sgdStep(int op, const float* w, const float* g, const float* buf, long n, float lr, float momentum,
+             float weightDecay, float* wOut, float* bufOut);
+// Adam: m = beta1 m + (1 - beta1) d, v = beta2 v + (1 - beta2) d^2,
+// w -= lr * (m / biasCorrection1) / (sqrt(v / biasCorrection2) + epsilon), biasCorrection_k = 1 - beta_k^step.
+void adamStep(const float* w, const float* g, const float* m, const float* v, long n, float lr, float beta1,
+              float beta2, float epsilon, float weightDecay, float biasCorrection1, float biasCorrection2,
+              float* wOut, float* mOut, float* vOut);
 
 enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN, R_COUNT };
 // x viewed as [outer, red, inner] reduces to y [outer, inner].

@@ -2,7 +2,6 @@
 // keyed by the tfjs kernel each implements.
 import * as tf from "@tensorflow/tfjs";
 import { BROADCAST_SCALE, RELU_GRAD } from "../gradients";
-import { SCALED_ADD } from "../optimizer-updates";
 import { backend_util, f32, out, sameShape, sizeOf, util, type KernelContext, type Kernels } from "./common";
 
 /** Binary ops the addon has that are no tfjs kernel: their kernel names here. */
@@ -73,18 +72,6 @@ export function elementwiseKernels({ addon, cpu, alloc }: KernelContext): Kernel
       return out(backend, shape, y);
     };
   }
-
-  // alpha * a + beta * b (SGD and momentum updates, optimizer-updates.ts).
-  kernels[SCALED_ADD] = (args) => {
-    const { backend } = args;
-    const { a, b } = args.inputs;
-    const { alpha, beta } = args.attrs as unknown as { alpha: number; beta: number };
-    const av = f32(backend, a), bv = f32(backend, b);
-    if (!av || !bv || av.length !== bv.length) throw new Error(`${SCALED_ADD}: float32 inputs of one size expected`);
-    const y = alloc(backend, av.length);
-    addon.scaledAdd(av, alpha, bv, beta, y);
-    return out(backend, a.shape, y);
-  };
 
   for (const [name, op] of Object.entries(reduce)) {
     kernels[name] = (args) => {
