@@ -16,6 +16,7 @@ import { findChromium, launchChromium } from "./report/print/chromium.js";
 import { TerminalProgress, clock } from "./report/progress.js";
 import { BatchRow, summaryText, writeSummary } from "./report/summary.js";
 import { checkTemplate } from "./report/render/template.js";
+import { checkQueueUrl } from "./report/queue/connection.js";
 import { buildOnQueue } from "./report/queue/enqueue.js";
 import { runWorker } from "./report/queue/worker.js";
 
@@ -100,6 +101,17 @@ function cellTimeoutMs(values: Record<string, unknown>): number | undefined {
   return Number(timeout) * 1000;
 }
 
+/** `--queue URL`, checked as --cell-timeout is: a malformed URL is a usage error, before anything connects. */
+function queueUrl(values: Record<string, unknown>): string | undefined {
+  const url = values.queue as string | undefined;
+  if (url === undefined) return undefined;
+  try {
+    return checkQueueUrl(url);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 /** Notebooks named on the command line; a folder stands for the notebooks in it. */
 export function collectNotebooks(args: string[], cwd = process.cwd()): string[] {
   const targets = args.length ? args : [path.join(cwd, "notebooks")];
@@ -138,12 +150,13 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   const outDir = path.resolve((values.out as string | undefined) ?? "reports");
   checkDistinctReports(files, outDir);
   const timeoutMs = cellTimeoutMs(values);
+  const queue = queueUrl(values);
   checkOutputFolder(outDir, "--out folder");
   checkTemplate(values.template as string | undefined);
-  if (values.queue !== undefined) {
+  if (queue !== undefined) {
     // The workers print the PDFs: this machine needs no Chromium.
     const rows = await buildOnQueue(files, {
-      url: values.queue as string,
+      url: queue,
       outDir,
       parameters: parameters(values.param as string[] | undefined),
       templateDir: values.template as string | undefined,
@@ -302,8 +315,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case "worker": {
       if (args.length) throw new UsageError(`worker takes no notebooks (got ${args[0]}); the notebooks come from "labreport build … --queue"`);
-      if (values.queue === undefined) throw new UsageError("worker needs --queue redis://host:port (the Redis server that build --queue sends to)");
-      return runWorker(values.queue);
+      const url = queueUrl(values);
+      if (url === undefined) throw new UsageError("worker needs --queue redis://host:port (the Redis server that build --queue sends to)");
+      return runWorker(url);
     }
     case "options":
       for (const [name, spec] of Object.entries(CELL_OPTIONS)) {
