@@ -37,10 +37,12 @@ test("Redis unreachable: build and worker each print one line naming the URL and
   assert.ok(!fs.existsSync(path.join(dir, "reports", "a.pdf")));
 });
 
-test("a failing notebook: its job fails once (no retry), its error in the summary, the previous report kept, exit 1", { timeout: 300_000 }, async () => {
+test("a failing notebook: its job fails once (no retry), its error in the summary, the previous report kept, exit 1; a file beside a notebook travels with it", { timeout: 300_000 }, async () => {
   redis = await startRedis();
   workers.push(await startWorker(redis.url));
-  const dir = classFolder({ "good.ipynb": tinyNotebook(1), "bad.ipynb": tinyNotebook(2, 'throw new Error("bad forgot to train");') });
+  const readsData = 'import * as fs from "fs";\nconsole.log(fs.readFileSync("data.txt", "utf8"));';
+  const dir = classFolder({ "good.ipynb": tinyNotebook(1, readsData), "bad.ipynb": tinyNotebook(2, 'throw new Error("bad forgot to train");') });
+  fs.writeFileSync(path.join(dir, "data.txt"), "companion 42");
   const out = path.join(dir, "reports");
   fs.mkdirSync(out);
   fs.writeFileSync(path.join(out, "bad.pdf"), "last week's good report");
@@ -56,6 +58,7 @@ test("a failing notebook: its job fails once (no retry), its error in the summar
   // The partial run came back from the worker, as a local build leaves it.
   assert.match(fs.readFileSync(path.join(out, "bad.failed.ipynb"), "utf8"), /bad forgot to train/);
   assert.ok(fs.existsSync(path.join(out, "good.pdf")));
+  assert.match(fs.readFileSync(path.join(out, "good.ipynb"), "utf8"), /companion 42/);
 
   // Ran once: one attempt, one build on the worker.
   const queue = new Queue("labreport-build", { connection: { url: redis.url } });

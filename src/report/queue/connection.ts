@@ -14,10 +14,10 @@ export function checkQueueUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UserError(`--queue ${url}: not a Redis URL; write it as redis://host:port (e.g. redis://localhost:6379)`);
+    throw new UserError(`--queue ${shownUrl(url)}: not a Redis URL; write it as redis://host:port (e.g. redis://localhost:6379)`);
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new UserError(`--queue ${url}: not a Redis URL; write it as redis://host:port (e.g. redis://localhost:6379)`);
+    throw new UserError(`--queue ${shownUrl(url)}: not a Redis URL; write it as redis://host:port (e.g. redis://localhost:6379)`);
   }
   return url;
 }
@@ -36,8 +36,13 @@ export function connectionOptions(url: string, retryAfterLoss?: number): Connect
   } as ConnectionOptions;
 }
 
+/** The URL as messages show it: a password in it (redis://:secret@host) is not printed. */
+export function shownUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:@/]*:)[^@/]*@/, "$1***@");
+}
+
 export function unreachable(url: string, why: string): UserError {
-  return new UserError(`--queue ${url}: cannot reach Redis (${why}); start redis-server there or pass the right --queue URL`);
+  return new UserError(`--queue ${shownUrl(url)}: cannot reach Redis (${why}); start redis-server there or pass the right --queue URL`);
 }
 
 /** Connects once, without retries: resolves when Redis answers, else throws the one-line error. */

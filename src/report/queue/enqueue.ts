@@ -13,8 +13,8 @@ import { reportFiles } from "../pipeline.js";
 import type { BatchRow } from "../summary.js";
 import { UserError, errorLine } from "../user-error.js";
 import { QueueBoard } from "./board.js";
-import { connectionOptions, probeRedis, unreachable } from "./connection.js";
-import { BuildJobData, BuildJobProgress, BuildJobResult, QUEUE_NAME, QueuedBuildOptions, failedRunKey } from "./job.js";
+import { connectionOptions, probeRedis, shownUrl, unreachable } from "./connection.js";
+import { BuildJobData, BuildJobProgress, BuildJobResult, COMPANIONS_MAX_BYTES, QUEUE_NAME, QueuedBuildOptions, failedRunKey } from "./job.js";
 
 export interface QueueBuildOptions {
   url: string;
@@ -64,6 +64,7 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
           file,
           cwd: process.cwd(),
           notebook: fs.readFileSync(file, "utf8"),
+          companions: companions(file, (line) => board.info(line)),
           freezeStore: fs.existsSync(store) ? fs.readFileSync(store, "utf8") : undefined,
           template,
           outDir: opts.outDir,
@@ -101,7 +102,7 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
       if (of(jobId) !== undefined) board.running(of(jobId)!, p.worker, p.detail);
     });
     events.on("stalled", ({ jobId }) => of(jobId) !== undefined && board.requeued(of(jobId)!));
-    board.start(opts.url, added.length);
+    board.start(shownUrl(opts.url), added.length);
 
     const finish = async (job: Job<BuildJobData, BuildJobResult>, k: number) => {
       const i = jobs[k].i;
@@ -134,6 +135,24 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
     await Promise.race([Promise.all([events.close(), queue.close()]), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
   return rows.map((r, i) => r ?? { notebook: names[i], status: "failed", seconds: 0, error: "not built" });
+}
+
+/**
+ * The files beside a notebook that its report may read (Markdown images, a .bib, small data files):
+ * every plain file in its folder except notebooks and hidden files. A folder of submissions has few.
+ */
+function companions(file: string, warn: (line: string) => void): Record<string, string> {
+  const dir = path.dirname(file);
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(".ipynb"))
+    .map((e) => path.join(dir, e.name));
+  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+  if (bytes > COMPANIONS_MAX_BYTES) {
+    warn(`  warning: ${file}: the ${files.length} files beside it (${(bytes / 2 ** 20).toFixed(0)} MB) are too large to send with its job; a report that reads them will miss them on the worker`);
+    return {};
+  }
+  return Object.fromEntries(files.map((f) => [path.basename(f), fs.readFileSync(f).toString("base64")]));
 }
 
 /** The outputs of a finished job, written as a local build writes them: all together, after the build succeeded. */

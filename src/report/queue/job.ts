@@ -33,6 +33,8 @@ export interface BuildJobData {
   notebook: string;
   /** notebooks/_freeze/<name>.json as the enqueuer has it: a current store renders without a run, as locally. */
   freezeStore?: string;
+  /** The other files in the notebook's folder (images, a .bib, small data; not notebooks, not subfolders), base64 by name. */
+  companions: Record<string, string>;
   /** The --template folder's report.html and report.css, when one is given. */
   template?: { dir: string; html: string; css: string };
   /** The enqueuer's --out folder (absolute). */
@@ -77,3 +79,6 @@ export function failedRunKey(jobId: string): string {
   return `labreport:${QUEUE_NAME}:failed-run:${jobId}`;
 }
 export const FAILED_RUN_TTL_S = 24 * 3600;
+
+/** The most that the files beside a notebook may add to its job; beyond it they stay behind (with a warning). */
+export const COMPANIONS_MAX_BYTES = 16 * 1024 * 1024;

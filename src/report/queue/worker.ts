@@ -13,7 +13,7 @@ import { findChromium, launchChromium } from "../print/chromium.js";
 import type { ProgressSink } from "../progress.js";
 import { checkTemplate } from "../render/template.js";
 import { errorLine } from "../user-error.js";
-import { connectionOptions, probeRedis } from "./connection.js";
+import { connectionOptions, probeRedis, shownUrl } from "./connection.js";
 import { BuildJobData, BuildJobProgress, BuildJobResult, FAILED_RUN_TTL_S, QUEUE_NAME, WORKER_SETTINGS, failedRunKey } from "./job.js";
 
 /**
@@ -85,6 +85,10 @@ export async function buildJob(job: Job<BuildJobData, BuildJobResult>, ctx: Work
     // One job at a time per worker process (concurrency 1), so the process's cwd is the job's.
     process.chdir(local(d.cwd));
     write(path.resolve(file), d.notebook);
+    for (const [name, data] of Object.entries(d.companions)) {
+      const target = path.join(path.dirname(path.resolve(file)), path.basename(name));
+      fs.writeFileSync(target, Buffer.from(data, "base64"));
+    }
     const store = path.resolve(freezePath(file));
     if (d.freezeStore !== undefined) write(store, d.freezeStore);
     let templateDir: string | undefined;
@@ -150,11 +154,11 @@ export async function runWorker(url: string, out: NodeJS.WritableStream = proces
   let lastError = "";
   worker.on("error", (err) => {
     // Lost Redis: ioredis reconnects every second; say so once, not every second.
-    if (err.message !== lastError) say(`warning: ${url}: ${err.message}; retrying`);
+    if (err.message !== lastError) say(`warning: ${shownUrl(url)}: ${err.message}; retrying`);
     lastError = err.message;
   });
   await worker.waitUntilReady();
-  say(`worker ${name} (library ${workerLibraryHash()}) waiting for builds on ${url}`);
+  say(`worker ${name} (library ${workerLibraryHash()}) waiting for builds on ${shownUrl(url)}`);
   const w = worker;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
