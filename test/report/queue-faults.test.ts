@@ -86,3 +86,18 @@ test("a worker on another library: the job fails with both hashes and the fix, n
   );
   assert.ok(!fs.existsSync(path.join(out, "a.pdf")));
 });
+
+test("--queue's usage errors: a URL that is not redis://, worker without --queue or with notebooks, --queue on a stage command", async () => {
+  const cases: [string[], RegExp][] = [
+    [["build", "x.ipynb", "--queue", "localhost:6379"], /^error: --queue localhost:6379: not a Redis URL; write it as redis:\/\/host:port \(e\.g\. redis:\/\/localhost:6379\); run "labreport --help" for usage\n$/],
+    [["worker"], /^error: worker needs --queue redis:\/\/host:port .*; run "labreport --help" for usage\n$/],
+    [["worker", "a.ipynb", "--queue", "redis://h:1"], /^error: worker takes no notebooks \(got a\.ipynb\).*; run "labreport --help" for usage\n$/],
+    [["execute", "a.ipynb", "--queue", "redis://h:1"], /^error: --queue does not apply to "execute"; execute takes -o, --param, --cell-timeout, --allow-errors; run "labreport --help" for usage\n$/],
+  ];
+  const dir = classFolder({ "x.ipynb": tinyNotebook(1) });
+  for (const [args, expected] of cases) {
+    const cli = runCli(args, dir);
+    assert.equal(await cli.exited, 2, cli.output);
+    assert.match(cli.output, expected);
+  }
+});

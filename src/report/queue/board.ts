@@ -97,8 +97,8 @@ export class QueueBoard {
   private redraw(): void {
     if (!this.live) return;
     this.clear();
-    const columns = this.out.columns ?? 100;
-    const room = Math.max(1, (this.out.rows ?? 24) - 3);
+    const columns = this.out.columns || 100; // 0 in some pseudo-terminals
+    const room = Math.max(1, (this.out.rows || 24) - 3);
     const running = this.states.flatMap((s, i) => (s.kind === "running" ? [{ s, i }] : []));
     const lines = running.slice(0, room).map(({ s, i }) => {
       const r = s as Extract<State, { kind: "running" }>;

@@ -84,6 +84,7 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
   queue.on("error", () => undefined); // the watchdog below reports a lost Redis, once
   events.on("error", () => undefined);
   const watching = { on: true };
+  let onInterrupt: (() => void) | undefined;
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const added = await queue.addBulk(
@@ -103,6 +104,13 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
     });
     events.on("stalled", ({ jobId }) => of(jobId) !== undefined && board.requeued(of(jobId)!));
     board.start(shownUrl(opts.url), added.length);
+    // Ctrl-C: this build's jobs that no worker took yet leave the queue (those running finish there).
+    onInterrupt = () => {
+      board.close();
+      console.error("interrupted: taking this build's waiting jobs off the queue");
+      Promise.all(added.map((job) => job.remove().catch(() => undefined))).finally(() => process.exit(130));
+    };
+    process.once("SIGINT", onInterrupt);
 
     const finish = async (job: Job<BuildJobData, BuildJobResult>, k: number) => {
       const i = jobs[k].i;
@@ -131,6 +139,7 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
     await Promise.race([Promise.all(added.map(finish)), watchRedis(queue, opts.url, watching)]);
   } finally {
     watching.on = false;
+    if (onInterrupt) process.removeListener("SIGINT", onInterrupt);
     board.close();
     await Promise.race([Promise.all([events.close(), queue.close()]), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
