@@ -14,7 +14,7 @@ import type { BatchRow } from "../summary.js";
 import { UserError, errorLine } from "../user-error.js";
 import { QueueBoard } from "./board.js";
 import { connectionOptions, probeRedis, shownUrl, unreachable } from "./connection.js";
-import { BuildJobData, BuildJobProgress, BuildJobResult, COMPANIONS_MAX_BYTES, QUEUE_NAME, QueuedBuildOptions, failedRunKey } from "./job.js";
+import { BuildJobData, BuildJobProgress, BuildJobResult, COMPANIONS_MAX_BYTES, QUEUE_NAME, QueuedBuildOptions, WORKER_SETTINGS, failedRunKey } from "./job.js";
 
 export interface QueueBuildOptions {
   url: string;
@@ -81,6 +81,9 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
   const connection = connectionOptions(opts.url, LOST_AFTER_S);
   const queue = new Queue<BuildJobData, BuildJobResult>(QUEUE_NAME, { connection });
   const events = new QueueEvents(QUEUE_NAME, { connection });
+  // job.waitUntilFinished listens on the queue once per job: a class of 200 is not a listener leak.
+  queue.setMaxListeners(jobs.length + 10);
+  events.setMaxListeners(jobs.length + 10);
   queue.on("error", () => undefined); // the watchdog below reports a lost Redis, once
   events.on("error", () => undefined);
   const watching = { on: true };
@@ -122,7 +125,12 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
         const done = await Job.fromId(queue, job.id!);
         const seconds = done?.finishedOn && done.processedOn ? (done.finishedOn - done.processedOn) / 1000 : 0;
         await writeFailedRun(queue, job.id!, reportFiles(file, opts.outDir).failed);
-        return fail(i, (err as Error).message.split("\n")[0], seconds);
+        const reason = (err as Error).message.split("\n")[0];
+        // BullMQ's own words when maxStalledCount ran out; every other reason is the worker's error line.
+        const line = /stalled more than allowable limit/.test(reason)
+          ? `${file}: its worker stopped answering ${WORKER_SETTINGS.maxStalledCount + 1} times (killed, or out of memory?), so the job was given up; check the workers and build it again`
+          : reason;
+        return fail(i, line, seconds);
       }
       try {
         writeResult(file, opts, result);

@@ -9,8 +9,8 @@ export const QUEUE_NAME = "labreport-build";
 /**
  * How fast a job whose worker died goes back to the queue: a live worker renews its lock every
  * lockDuration / 2; a lock left to expire is found by another worker's check, every stalledInterval.
- * A dead worker's job is thus re-queued within about 20 s. maxStalledCount: a job whose worker died
- * twice fails rather than killing worker after worker.
+ * A dead worker's job is thus re-queued within about 20 s. maxStalledCount: a job that took down its
+ * worker three times fails rather than killing worker after worker.
  */
 export const WORKER_SETTINGS = { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 

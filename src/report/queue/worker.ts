@@ -53,6 +53,7 @@ class JobProgress implements ProgressSink {
 
 interface WorkerContext {
   name: string;
+  say(line: string): void;
   browser: Browser;
   saveFailedRun(jobId: string, text: string): Promise<void>;
 }
@@ -68,6 +69,9 @@ export async function buildJob(job: Job<BuildJobData, BuildJobResult>, ctx: Work
         `update the worker's checkout to the build's commit (git pull && npm run compile) and restart the worker`,
     );
   }
+  // The enqueuer learns which worker runs the job before anything else happens.
+  await job.updateProgress({ worker: ctx.name, detail: "starting" } satisfies BuildJobProgress);
+  ctx.say(`${d.file}: building (job ${job.id})`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-job-"));
   // The enqueuer's absolute path p is root + p here.
   const local = (p: string) => path.join(root, path.resolve(d.cwd, p));
@@ -136,6 +140,7 @@ export async function runWorker(url: string, out: NodeJS.WritableStream = proces
   let worker: Worker<BuildJobData, BuildJobResult> | undefined = undefined;
   const ctx: WorkerContext = {
     name,
+    say,
     browser: chromium.browser,
     async saveFailedRun(jobId, text) {
       const client = await worker!.client;
@@ -148,7 +153,6 @@ export async function runWorker(url: string, out: NodeJS.WritableStream = proces
     name,
     ...WORKER_SETTINGS,
   });
-  worker.on("active", (job) => say(`${job.data.file}: building (job ${job.id})`));
   worker.on("completed", (job) => say(`${job.data.file}: done (job ${job.id})`));
   worker.on("failed", (job, err) => say(`${job?.data.file ?? "?"}: failed (job ${job?.id}): ${err.message}`));
   let lastError = "";
