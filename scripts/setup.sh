@@ -9,10 +9,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Fonts: DejaVu for the report; WenQuanYi (Chinese, Japanese, Korean) and Noto Color Emoji so that
-# names and printed output in those scripts are not boxes in the PDF.
+# names and printed output in those scripts are not boxes in the PDF. redis-server: the job queue of
+# `labreport build --queue` (its tests start their own on a loopback port).
 packages=(chromium poppler-utils fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji g++ make python3
           libopenblas-dev libopenblas0-pthread libdnnl-dev dataset-fashion-mnist
-          jupyter-notebook jupyter-client python3-torch)
+          jupyter-notebook jupyter-client python3-torch redis-server)
 
 sudo=""
 if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi

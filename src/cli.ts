@@ -16,6 +16,9 @@ import { findChromium, launchChromium } from "./report/print/chromium.js";
 import { TerminalProgress, clock } from "./report/progress.js";
 import { BatchRow, summaryText, writeSummary } from "./report/summary.js";
 import { checkTemplate } from "./report/render/template.js";
+import { checkQueueUrl } from "./report/queue/connection.js";
+import { buildOnQueue } from "./report/queue/enqueue.js";
+import { runWorker } from "./report/queue/worker.js";
 
 const USAGE = `usage: labreport <command> [options]
 
@@ -31,6 +34,10 @@ const USAGE = `usage: labreport <command> [options]
       --summary          print a table of every notebook's result and write summary.csv / .html
       --rerun            execute even where a stored execution is current (front matter freeze: auto)
       -p NAME VALUE      papermill's spelling of --param (also -p NAME=VALUE, --parameters NAME VALUE)
+      --queue URL        send one job per notebook to the workers on Redis at URL (redis://host:port)
+                         instead of building here; the same files are written here
+  worker --queue URL                 take build jobs from Redis at URL and build them (run one per
+                                     machine, or several; stop with Ctrl-C after the job in hand)
   execute NOTEBOOK [-o OUT.ipynb]    run a notebook, write the executed copy (default reports/<name>.ipynb)
       --param, -p, --cell-timeout, --allow-errors   as for build; eval: false cells stay unexecuted
   render EXECUTED.ipynb [-o OUT.html] [--template DIR]    executed notebook → report HTML
@@ -51,6 +58,7 @@ const OPTIONS = {
   rerun: { type: "boolean" },
   summary: { type: "boolean" },
   "allow-errors": { type: "boolean" },
+  queue: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -58,7 +66,8 @@ class UsageError extends Error {}
 
 /** The options each command honours; any other is refused rather than silently ignored. */
 const COMMAND_OPTIONS: Record<string, (keyof typeof OPTIONS)[]> = {
-  build: ["out", "param", "no-execute", "html", "template", "cell-timeout", "rerun", "summary", "allow-errors"],
+  build: ["out", "param", "no-execute", "html", "template", "cell-timeout", "rerun", "summary", "allow-errors", "queue"],
+  worker: ["queue"],
   execute: ["o", "param", "cell-timeout", "allow-errors"],
   render: ["o", "template"],
   pdf: ["o"],
@@ -90,6 +99,17 @@ function cellTimeoutMs(values: Record<string, unknown>): number | undefined {
   if (timeout === undefined) return undefined;
   if (!(Number(timeout) > 0)) throw new UsageError(`--cell-timeout ${timeout}: expected a number of seconds`);
   return Number(timeout) * 1000;
+}
+
+/** `--queue URL`, checked as --cell-timeout is: a malformed URL is a usage error, before anything connects. */
+function queueUrl(values: Record<string, unknown>): string | undefined {
+  const url = values.queue as string | undefined;
+  if (url === undefined) return undefined;
+  try {
+    return checkQueueUrl(url);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 /** Notebooks named on the command line; a folder stands for the notebooks in it. */
@@ -130,9 +150,27 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   const outDir = path.resolve((values.out as string | undefined) ?? "reports");
   checkDistinctReports(files, outDir);
   const timeoutMs = cellTimeoutMs(values);
+  const queue = queueUrl(values);
   checkOutputFolder(outDir, "--out folder");
-  findChromium(); // fail before running anything if the PDF cannot be printed
   checkTemplate(values.template as string | undefined);
+  if (queue !== undefined) {
+    // The workers print the PDFs: this machine needs no Chromium.
+    const rows = await buildOnQueue(files, {
+      url: queue,
+      outDir,
+      parameters: parameters(values.param as string[] | undefined),
+      templateDir: values.template as string | undefined,
+      options: {
+        execute: !values["no-execute"],
+        html: Boolean(values.html),
+        cellTimeoutMs: timeoutMs,
+        rerun: Boolean(values.rerun),
+        allowErrors: Boolean(values["allow-errors"]),
+      },
+    });
+    return endBatch(rows, outDir, Boolean(values.summary));
+  }
+  findChromium(); // fail before running anything if the PDF cannot be printed
   const progress = new TerminalProgress();
   const chromium = await launchChromium();
   const rows: BatchRow[] = [];
@@ -169,13 +207,18 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
   } finally {
     await chromium.close();
   }
+  return endBatch(rows, outDir, Boolean(values.summary));
+}
+
+/** The end of a batch, local or queued: the summary when asked for, the count of failures, the exit status. */
+function endBatch(rows: BatchRow[], outDir: string, summary: boolean): number {
   const failed = rows.filter((r) => r.status === "failed").length;
-  if (values.summary) {
+  if (summary) {
     console.error(`\n${summaryText(rows)}`);
     const written = writeSummary(outDir, rows);
     console.error(`summary: ${written.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
   }
-  if (failed) console.error(`${failed} of ${files.length} notebooks failed`);
+  if (failed) console.error(`${failed} of ${rows.length} notebooks failed`);
   return failed ? 1 : 0;
 }
 
@@ -269,6 +312,12 @@ async function main(argv: string[]): Promise<number> {
       const file = one("HTML file");
       const out = values.o ?? file.replace(/\.html?$/i, "") + ".pdf";
       return wrote(out, await print(readHtml(file)));
+    }
+    case "worker": {
+      if (args.length) throw new UsageError(`worker takes no notebooks (got ${args[0]}); the notebooks come from "labreport build … --queue"`);
+      const url = queueUrl(values);
+      if (url === undefined) throw new UsageError("worker needs --queue redis://host:port (the Redis server that build --queue sends to)");
+      return runWorker(url);
     }
     case "options":
       for (const [name, spec] of Object.entries(CELL_OPTIONS)) {

@@ -138,12 +138,20 @@ export async function print(html: string, options: PrintStageOptions = {}): Prom
   return printPdf(html, { browser: options.browser, footerText });
 }
 
+/** Where a notebook's report files go in the --out folder (a local build and a queued one write the same). */
+export function reportFiles(file: string, outDir: string): { pdf: string; executed: string; html: string; failed: string } {
+  const name = reportName(file);
+  return {
+    pdf: path.join(outDir, `${name}.pdf`),
+    executed: path.join(outDir, `${name}.ipynb`),
+    html: path.join(outDir, `${name}.html`),
+    failed: path.join(outDir, `${name}.failed.ipynb`),
+  };
+}
+
 /** One notebook's build: the three stages, or the stored execution in place of the first, then one commit. */
 export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
-  const name = reportName(file);
-  const pdfPath = path.join(opts.outDir, `${name}.pdf`);
-  const executedPath = path.join(opts.outDir, `${name}.ipynb`);
-  const failedPath = path.join(opts.outDir, `${name}.failed.ipynb`);
+  const { pdf: pdfPath, executed: executedPath, html: htmlPath, failed: failedPath } = reportFiles(file, opts.outDir);
   const executes = opts.execute !== false;
 
   // load, and find what would only fail after a long run
@@ -197,7 +205,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   commitFiles(
     [
       ...(executes ? [{ path: executedPath, data: notebookText(executed.notebook) }] : []),
-      ...(opts.html ? [{ path: path.join(opts.outDir, `${name}.html`), data: report.html }] : []),
+      ...(opts.html ? [{ path: htmlPath, data: report.html }] : []),
       { path: pdfPath, data: pdf },
     ],
     "--out folder",

@@ -38,7 +38,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 export async function launchChromium(executablePath = findChromium()): Promise<{ browser: Browser; close(): Promise<void> }> {
   const puppeteer = await import("puppeteer-core");
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-chromium-"));
-  const browser = await puppeteer.launch({ executablePath, args: [...FLAGS, `--user-data-dir=${profile}`], headless: true });
+  // Over a pipe, Chromium exits with its parent even when the parent is SIGKILLed (a killed queue worker).
+  const browser = await puppeteer.launch({ executablePath, args: [...FLAGS, `--user-data-dir=${profile}`], headless: true, pipe: true });
   return {
     browser,
     async close() {
