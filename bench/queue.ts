@@ -1,6 +1,7 @@
-// The queue's speed-up on this machine: the same batch of small notebooks built through a real
-// redis-server by 1 worker, then by 3, each from a clean --out folder; prints both wall times and
-// their ratio. Run on an idle machine (node dist/bench/queue.js [--notebooks=20] [--workers=1,3]).
+// The queue's speed-up on this machine: the same batch of small notebooks built locally (no queue),
+// then through a real redis-server by 1 worker, then by 3, each into a clean --out folder; prints the
+// wall times and the ratios. Run on an idle machine (node dist/bench/queue.js [--notebooks=20]
+// [--workers=1,3] [--no-local]).
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +16,16 @@ async function main(): Promise<void> {
   writeTinyNotebooks(path.join(dir, "class"), count);
   const redis = await startRedis();
   const times: number[] = [];
+  let local: number | undefined;
+  if (!process.argv.includes("--no-local")) {
+    // The same batch without --queue: what the queue's overhead and its workers are measured against.
+    const started = Date.now();
+    const build = runCli(["build", path.join(dir, "class"), "--out", path.join(dir, "reports-local")], dir);
+    const code = await build.exited;
+    if (code !== 0) throw new Error(`local build failed:\n${build.output}`);
+    local = (Date.now() - started) / 1000;
+    console.log(`${count} notebooks, local build (no queue): ${local.toFixed(1)} s`);
+  }
   try {
     for (const n of counts) {
       const workers: Proc[] = [];
@@ -34,6 +45,7 @@ async function main(): Promise<void> {
     await redis.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+  if (local !== undefined) console.log(`local / ${counts.map((n) => `${n} worker${n === 1 ? "" : "s"}`).join(", ")}: ${times.map((t) => (local! / t).toFixed(2) + "x").join(", ")}`);
   if (times.length > 1) console.log(`speed-up ${counts[0]} → ${counts.at(-1)} workers: ${(times[0] / times.at(-1)!).toFixed(2)}x (${os.cpus().length} CPUs here)`);
 }
 

@@ -332,7 +332,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** A stage command's result, written in one step (never half a file), and the line saying where. */
 function wrote(out: string, data: string | Uint8Array): number {
-  commitFiles([{ path: out, data }], "-o path");
+  commitFiles([{ path: out, data }], "choose another -o path");
   console.log(`wrote ${out}`);
   return 0;
 }

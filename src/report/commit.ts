@@ -1,7 +1,7 @@
 // Where reports reach the disk. Every file of a result is written to a temporary name first and
 // renamed into place only once all of them were written: a failure never leaves half a report, and
 // never replaces a previous good one. A place that cannot be written is the user's to fix, so it is
-// a one-line error naming the path and the flag that chose it.
+// a one-line error naming the path and the fix (the flag that chose it, for a report).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UserError } from "./user-error.js";
@@ -11,10 +11,10 @@ export interface OutputFile {
   data: string | Uint8Array;
 }
 
-function cannotWrite(target: string, err: unknown, flag: string): UserError {
+function cannotWrite(target: string, err: unknown, fix: string): UserError {
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   const why = code === "EEXIST" || code === "ENOTDIR" ? "a file stands where a folder is needed" : code;
-  return new UserError(`${target}: cannot write here (${why}); choose another ${flag}`);
+  return new UserError(`${target}: cannot write here (${why}); ${fix}`);
 }
 
 /** Creates the folder outputs go to, before any cell runs: an hour of training must not end in ENOTDIR. */
@@ -23,13 +23,16 @@ export function checkOutputFolder(dir: string, flag: string): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
-    throw cannotWrite(dir, err, flag);
+    throw cannotWrite(dir, err, `choose another ${flag}`);
   }
-  if (!fs.statSync(dir).isDirectory()) throw cannotWrite(dir, { code: "ENOTDIR" }, flag);
+  if (!fs.statSync(dir).isDirectory()) throw cannotWrite(dir, { code: "ENOTDIR" }, `choose another ${flag}`);
 }
 
-/** Writes every file, then renames them all into place: a file that cannot be written replaces nothing. */
-export function commitFiles(files: OutputFile[], flag: string): void {
+/**
+ * Writes every file, then renames them all into place: a file that cannot be written replaces nothing.
+ * `fix` ends the error line ("choose another --out folder").
+ */
+export function commitFiles(files: OutputFile[], fix: string): void {
   const written: { tmp: string; target: string }[] = [];
   try {
     for (const file of files) {
@@ -38,7 +41,7 @@ export function commitFiles(files: OutputFile[], flag: string): void {
         fs.mkdirSync(path.dirname(file.path), { recursive: true });
         fs.writeFileSync(tmp, file.data);
       } catch (err) {
-        throw cannotWrite(file.path, err, flag);
+        throw cannotWrite(file.path, err, fix);
       }
       written.push({ tmp, target: file.path });
     }
@@ -46,7 +49,7 @@ export function commitFiles(files: OutputFile[], flag: string): void {
       try {
         fs.renameSync(tmp, target);
       } catch (err) {
-        throw cannotWrite(target, err, flag);
+        throw cannotWrite(target, err, fix);
       }
     }
   } finally {

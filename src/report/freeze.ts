@@ -8,7 +8,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CodeCell, Notebook, joinSource, reportName, writeFileAtomic } from "./notebook.js";
+import { CodeCell, Notebook, joinSource, reportName } from "./notebook.js";
+import { commitFiles } from "./commit.js";
 import { UserError } from "./user-error.js";
 import { parseCellOptions } from "./cell-options.js";
 import type { RunInfo } from "./render/report.js";
@@ -133,9 +134,25 @@ export function lookupFrozen(notebookFile: string, key: FreezeKey, mode: FreezeM
   return { status: "miss", why: `${changed} changed` };
 }
 
-export function storeFrozen(notebookFile: string, entry: Omit<FrozenExecution, "format">): string {
+/** Stores an execution; returns a warning line when the store cannot be written (see writeFrozenStore). */
+export function storeFrozen(notebookFile: string, entry: Omit<FrozenExecution, "format">): string | undefined {
+  return writeFrozenStore(notebookFile, JSON.stringify({ format: 1, ...entry }, null, 1) + "\n");
+}
+
+/**
+ * Writes the store's text (a whole file, or nothing). A store that cannot be written (a read-only
+ * _freeze/, a file in its place) is a warning, not an error: it comes after a run that may have taken
+ * hours, and the report of that run is fine; only the next build has to run the notebook again.
+ * Returns that warning line, naming the file and the fix.
+ */
+export function writeFrozenStore(notebookFile: string, text: string): string | undefined {
   const file = freezePath(notebookFile);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, JSON.stringify({ format: 1, ...entry }, null, 1) + "\n");
-  return file;
+  const fix = `this execution is not stored (the report is written, but the next build runs the notebook again); make ${path.dirname(file)} a writable folder`;
+  try {
+    commitFiles([{ path: file, data: text }], fix);
+    return undefined;
+  } catch (err) {
+    if (err instanceof UserError) return err.message;
+    throw err;
+  }
 }

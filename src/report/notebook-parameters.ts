@@ -98,28 +98,64 @@ function literalValue(written: string): { value?: unknown; literal: boolean } {
 function skipSpaceAndComments(s: string, pos: number): number {
   for (;;) {
     while (pos < s.length && /\s/.test(s[pos])) pos++;
-    if (s.startsWith("//", pos)) {
-      const nl = s.indexOf("\n", pos);
-      pos = nl < 0 ? s.length : nl;
-    } else if (s.startsWith("/*", pos)) {
-      const close = s.indexOf("*/", pos + 2);
-      pos = close < 0 ? s.length : close + 2;
-    } else return pos;
+    const after = skipComment(s, pos);
+    if (after === undefined) return pos;
+    pos = after;
   }
 }
 
-/** Skips a string, template or comment starting at pos; returns the position after it, or pos. */
-function skipQuoted(s: string, pos: number): number {
-  const c = s[pos];
-  if (c === '"' || c === "'" || c === "`") {
-    let i = pos + 1;
-    while (i < s.length && s[i] !== c) {
-      if (s[i] === "\\") i++;
-      else if (c !== "`" && s[i] === "\n") break;
-      i++;
+// The one scanner behind the ends of a declaration's type, value and statement: `walk` goes through
+// the source a piece at a time, counting brackets, and each end is a stop rule over its pieces.
+
+/** What the walk meets: one character of code, a comment, or a literal (string, template, regex). */
+interface Piece {
+  kind: "code" | "comment" | "literal";
+  start: number;
+  end: number;
+  /** Bracket depth before the piece (never below 0). */
+  depth: number;
+}
+
+/** After these words a `/` starts a regular expression; after any other word or a number, it divides. */
+const BEFORE_REGEX = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
+
+/**
+ * The pieces of the source from pos, with the bracket depth. A comment or literal is one piece, so
+ * brackets, quotes, slashes and line breaks inside it never count; code inside a template's `${…}` is
+ * walked as code (nested templates included). `types`: in a type annotation `<…>` are brackets too
+ * (except the `>` of `=>`).
+ */
+function* walk(s: string, pos: number, types = false): Generator<Piece> {
+  let depth = 0;
+  // The last piece that is neither space nor a comment: whether a `/` divides or starts a regex.
+  let prev: Piece | undefined;
+  while (pos < s.length) {
+    const c = s[pos];
+    let kind: Piece["kind"] = "comment";
+    let end = skipComment(s, pos);
+    if (end === undefined) {
+      kind = "literal";
+      if (c === '"' || c === "'") end = skipString(s, pos);
+      else if (c === "`") end = skipTemplate(s, pos);
+      else if (c === "/" && regexMayStart(s, prev)) end = skipRegex(s, pos);
     }
-    return i + 1;
+    if (end === undefined) {
+      kind = "code";
+      end = pos + 1;
+    }
+    const piece: Piece = { kind, start: pos, end, depth };
+    yield piece;
+    if (kind === "code") {
+      if ("([{".includes(c) || (types && c === "<")) depth++;
+      else if (")]}".includes(c) || (types && c === ">" && s[pos - 1] !== "=")) depth = Math.max(0, depth - 1);
+    }
+    if (kind === "literal" || (kind === "code" && !/\s/.test(c))) prev = piece;
+    pos = end;
   }
+}
+
+/** The end of a comment starting at pos (a line comment ends before its line break), or undefined. */
+function skipComment(s: string, pos: number): number | undefined {
   if (s.startsWith("//", pos)) {
     const nl = s.indexOf("\n", pos);
     return nl < 0 ? s.length : nl;
@@ -128,70 +164,102 @@ function skipQuoted(s: string, pos: number): number {
     const close = s.indexOf("*/", pos + 2);
     return close < 0 ? s.length : close + 2;
   }
-  return pos;
+  return undefined;
 }
 
-/** A type annotation ends at `=` (not `=>`) outside brackets. */
+/** The end of a '…' or "…" string; one left open ends at its line's end. */
+function skipString(s: string, pos: number): number {
+  for (let i = pos + 1; i < s.length; i++) {
+    if (s[i] === "\\") i++;
+    else if (s[i] === s[pos]) return i + 1;
+    else if (s[i] === "\n") return i;
+  }
+  return s.length;
+}
+
+/** The end of a `…` template; each `${…}` in it is code, which may hold templates of its own. */
+function skipTemplate(s: string, pos: number): number {
+  for (let i = pos + 1; i < s.length; i++) {
+    if (s[i] === "\\") i++;
+    else if (s[i] === "`") return i + 1;
+    else if (s.startsWith("${", i)) i = skipSubstitution(s, i + 2) - 1;
+  }
+  return s.length;
+}
+
+/** The end of the code of a `${…}` that starts at pos (after its `${`): its closing brace, included. */
+function skipSubstitution(s: string, pos: number): number {
+  for (const p of walk(s, pos)) if (p.kind === "code" && p.depth === 0 && s[p.start] === "}") return p.end;
+  return s.length;
+}
+
+/** Whether a `/` after `prev` starts a regular expression (JavaScript's rule, as far as a value needs it). */
+function regexMayStart(s: string, prev: Piece | undefined): boolean {
+  if (!prev) return true;
+  if (prev.kind === "literal") return false;
+  const word = /[\w$]+$/.exec(s.slice(0, prev.end))?.[0];
+  if (word !== undefined) return BEFORE_REGEX.has(word);
+  return !")]}".includes(s[prev.start]);
+}
+
+/** The end of a /regex/flags at pos, or undefined when the line holds none (then `/` is division). */
+function skipRegex(s: string, pos: number): number | undefined {
+  let inClass = false;
+  for (let i = pos + 1; i < s.length; i++) {
+    const c = s[i];
+    if (c === "\\") i++;
+    else if (c === "\n") return undefined;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "/") {
+      let end = i + 1;
+      while (end < s.length && /[A-Za-z]/.test(s[end])) end++;
+      return end;
+    }
+  }
+  return undefined;
+}
+
+/** A type annotation ends at `=` (not `=>`), `;` or a line break outside brackets. */
 function skipType(s: string, pos: number): number {
-  let depth = 0;
-  while (pos < s.length) {
-    const after = skipQuoted(s, pos);
-    if (after !== pos) {
-      pos = after;
-      continue;
-    }
-    const c = s[pos];
-    if ("([{<".includes(c)) depth++;
-    else if (")]}".includes(c) || (c === ">" && s[pos - 1] !== "=")) depth--;
-    else if (c === "=" && s[pos + 1] !== ">" && depth <= 0) return pos;
-    else if ((c === ";" || c === "\n") && depth <= 0) return pos;
-    pos++;
+  for (const p of walk(s, pos, true)) {
+    const c = s[p.start];
+    if (p.kind === "code" && p.depth === 0 && ((c === "=" && s[p.start + 1] !== ">") || c === ";" || c === "\n")) return p.start;
   }
-  return pos;
+  return s.length;
 }
 
-/** A value ends at `,` `;` or a line break outside brackets (a line ending in an operator goes on). */
+/** A character that, ending a line, carries the value on to the next. */
+const CONTINUES = /[=+\-*/%&|?:.,(]/;
+
+/** A value ends at `,` `;`, a comment or a line break outside brackets (a line ending in an operator goes on). */
 function skipExpression(s: string, pos: number): number {
-  let depth = 0;
-  let last = "";
-  while (pos < s.length) {
-    const after = skipQuoted(s, pos);
-    if (after !== pos) {
-      if (!s.startsWith("//", pos) && !s.startsWith("/*", pos)) last = s[after - 1];
-      else if (depth <= 0) return pos; // a comment after the value
-      pos = after;
+  let continues = false;
+  for (const p of walk(s, pos)) {
+    if (p.kind === "comment") {
+      if (p.depth === 0) return p.start; // a comment after the value
       continue;
     }
-    const c = s[pos];
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth--;
-    else if (depth <= 0 && (c === ";" || c === ",")) return pos;
-    else if (depth <= 0 && c === "\n" && !/[=+\-*/%&|?:.,(]$/.test(last)) {
-      const next = skipSpaceAndComments(s, pos);
-      if (!/^[.?+\-*/%&|]/.test(s.slice(next, next + 1)) || s.startsWith("//", next)) return pos;
+    if (p.kind === "literal") {
+      continues = false;
+      continue;
     }
-    if (!/\s/.test(c)) last = c;
-    pos++;
+    const c = s[p.start];
+    if (p.depth === 0 && (c === ";" || c === ",")) return p.start;
+    if (p.depth === 0 && c === "\n" && !continues) {
+      // …unless the next line starts with one (`.map(…)` under the value).
+      const next = skipSpaceAndComments(s, p.start);
+      if (!/^[.?+\-*/%&|]/.test(s.slice(next, next + 1)) || s.startsWith("//", next)) return p.start;
+    }
+    if (!/\s/.test(c)) continues = CONTINUES.test(c);
   }
-  return pos;
+  return s.length;
 }
 
 /** Skips to the start of the next top-level statement line. */
 function skipStatement(s: string, pos: number): number {
-  let depth = 0;
-  while (pos < s.length) {
-    const after = skipQuoted(s, pos);
-    if (after !== pos) {
-      pos = after;
-      continue;
-    }
-    const c = s[pos];
-    if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) depth = Math.max(0, depth - 1);
-    else if (c === "\n" && depth === 0) return pos + 1;
-    pos++;
-  }
-  return pos;
+  for (const p of walk(s, pos)) if (p.kind === "code" && p.depth === 0 && s[p.start] === "\n") return p.end;
+  return s.length;
 }
 
 function parametersSource(nb: Notebook): string | undefined {

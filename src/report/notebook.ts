@@ -115,14 +115,6 @@ export function readNotebook(file: string): Notebook {
   return parseNotebook(text, file);
 }
 
-/** Writes through a temporary file and a rename so that a crash never leaves half a file behind. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
-
 /** "x" for notebooks/x.ipynb: the name of its report files, of its freeze store, and its fallback title. */
 export function reportName(file: string): string {
   return path.basename(file).replace(/\.ipynb$/i, "");

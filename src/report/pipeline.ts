@@ -108,7 +108,7 @@ export async function execute(notebook: Notebook, options: ExecuteStageOptions):
   });
   const executed = restoreSkipped(result.notebook, configured, plan);
   if (result.failure) {
-    commitFiles([{ path: options.failedPath, data: notebookText(executed) }], "output folder");
+    commitFiles([{ path: options.failedPath, data: notebookText(executed) }], "choose another output folder");
     const f = result.failure;
     throw new UserError(
       `${file}: cell ${f.cellIndex + 1} (code cell ${f.codeCellNumber}) failed: ${f.message} — fix it and rebuild; ` +
@@ -190,8 +190,9 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
     // Only a build at the notebook's own parameters is stored: a quick draft with --param must not
     // replace the full run that the next plain build renders from.
     if (key && !drafting) {
-      storeFrozen(file, { key, run: executed.run, notebook: executed.notebook });
-      execution += `, stored in ${path.relative(process.cwd(), freezePath(file))}`;
+      const unstored = storeFrozen(file, { key, run: executed.run, notebook: executed.notebook });
+      if (unstored) opts.progress.info(`  warning: ${unstored}`);
+      execution += unstored ? ", not stored (see the warning)" : `, stored in ${path.relative(process.cwd(), freezePath(file))}`;
     } else if (key) execution += ", not stored";
   } else if (!configured.cells.some((c) => c.cell_type === "code" && (c as CodeCell).outputs.length > 0)) {
     throw new UserError(`${file}: has no stored outputs to render; build it without --no-execute`);
@@ -208,7 +209,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
       ...(opts.html ? [{ path: htmlPath, data: report.html }] : []),
       { path: pdfPath, data: pdf },
     ],
-    "--out folder",
+    "choose another --out folder",
   );
   fs.rmSync(failedPath, { force: true });
   return {

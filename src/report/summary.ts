@@ -58,6 +58,6 @@ export function summaryText(rows: BatchRow[]): string {
 export function writeSummary(outDir: string, rows: BatchRow[]): string[] {
   const csv = path.join(outDir, "summary.csv");
   const html = path.join(outDir, "summary.html");
-  commitFiles([{ path: csv, data: summaryCsv(rows) }, { path: html, data: summaryHtml(rows) }], "--out folder");
+  commitFiles([{ path: csv, data: summaryCsv(rows) }, { path: html, data: summaryHtml(rows) }], "choose another --out folder");
   return [csv, html];
 }

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { codeHash, freezeMode, libraryHash } from "../../src/report/freeze.js";
+import { codeHash, freezeMode, libraryHash, storeFrozen } from "../../src/report/freeze.js";
 import { CLI, FIXTURES, REPO } from "../paths.js";
 import { code, md, notebook } from "../notebooks.js";
 
@@ -128,6 +128,34 @@ test("freeze: a corrupt store is a specific warning and a re-execution that repa
   assert.match(r.stderr, /warning: .*_freeze\/frozen\.json is corrupt \(.*\); re-executing the notebook/);
   assert.match(r.stderr, /executed \(stored execution unreadable\), stored in/);
   assert.doesNotThrow(() => JSON.parse(fs.readFileSync(store, "utf8")));
+});
+
+test("freeze: a store that cannot be written is a warning naming it and the fix; the report of the run is still written", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-freeze-blocked-"));
+  const file = path.join(dir, "frozen.ipynb");
+  fs.copyFileSync(path.join(FIXTURES, "freeze", "frozen.ipynb"), file);
+  // A file where the _freeze folder belongs stops even root, which a read-only folder would not.
+  fs.writeFileSync(path.join(dir, "_freeze"), "not a folder");
+  const r = labreport(["build", file, "--out", path.join(dir, "reports")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(fs.existsSync(path.join(dir, "reports", "frozen.pdf")), "the report is written");
+  assert.match(r.stderr, /warning: .*_freeze\/frozen\.json: cannot write here \(a file stands where a folder is needed\); this execution is not stored .*; make .*_freeze a writable folder/);
+  assert.match(r.stderr, /executed \(nothing stored yet\), not stored \(see the warning\)/);
+});
+
+test("freeze store: written whole through a temporary file; one that cannot be written returns its warning, never throws", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-freeze-store-"));
+  const entry = { key: { code: "c", library: "l" }, run: {}, notebook: notebook(md("x")) };
+  assert.equal(storeFrozen(path.join(dir, "ok.ipynb"), entry), undefined);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "_freeze", "ok.json"), "utf8")).key, entry.key);
+  assert.deepEqual(fs.readdirSync(path.join(dir, "_freeze")), ["ok.json"], "no temporary file left behind");
+
+  const blocked = path.join(dir, "blocked");
+  fs.mkdirSync(blocked);
+  fs.writeFileSync(path.join(blocked, "_freeze"), "not a folder");
+  const warning = storeFrozen(path.join(blocked, "x.ipynb"), entry);
+  assert.match(warning ?? "", /^.*blocked\/_freeze\/x\.json: cannot write here \(a file stands where a folder is needed\); this execution is not stored \(the report is written, but the next build runs the notebook again\); make .*blocked\/_freeze a writable folder$/);
+  assert.equal(fs.readFileSync(path.join(blocked, "_freeze"), "utf8"), "not a folder", "nothing replaced");
 });
 
 test("freeze key: code cells only; the library hash covers src/ but not the report build", () => {

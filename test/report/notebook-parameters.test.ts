@@ -96,3 +96,44 @@ test("the report's parameter list shows each value on one line, as written or as
   const configured = applyParameters(written(), { epochs: 5 }, "x.ipynb");
   assert.deepEqual(parameterSummary(configured), { seeds: "[1, 2]", rates: "[0.1, 0.01]", verbose: "false", mode: "'quick'", config: "{a: 1}", epochs: "5", name: '"mnist"' });
 });
+
+/** A notebook whose parameters cell is `source`. */
+const cell = (source: string): Notebook => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: [{ cell_type: "code", metadata: { tags: ["parameters"] }, execution_count: null, outputs: [], source }],
+});
+
+test("brackets, quotes and slashes inside comments, strings, templates and regular expressions do not end or extend a value", () => {
+  const source = [
+    "const sizes = [ // widths (per layer\n  800, /* ] */ 400,\n];",
+    "let lr: number /* ( */ = 0.1;",
+    "const url = \"http://example.org/(\"; // a link",
+    "const tag = `(${`[${\"}\"}`}`;",
+    "const pattern = /[(]\\/{/g;",
+    "const half = 6 / 2, third = (9) / 3;",
+    "let mode: `${\"a\" | \"b\"}-run` = \"a-run\";",
+    "const epochs = 3;",
+  ].join("\n");
+  assert.deepEqual(declaredParameters(cell(source)), {
+    sizes: "[ // widths (per layer\n  800, /* ] */ 400,\n]", // not a literal: JSON has no comments
+    lr: 0.1,
+    url: "http://example.org/(",
+    tag: "`(${`[${\"}\"}`}`",
+    pattern: "/[(]\\/{/g",
+    half: "6 / 2",
+    third: "(9) / 3",
+    mode: "a-run",
+    epochs: 3,
+  });
+  const out = joinSource(applyParameters(cell(source), { epochs: 5, lr: 0.5 }, "x.ipynb").cells[0].source);
+  assert.match(out, /^const pattern = \/\[\(\]\\\/\{\/g;$/m, "the regular expression is left as written");
+  assert.match(out, /^let lr: number \/\* \( \*\/ = 0\.5 as number; \/\/ set by --param \(was 0\.1\)$/m);
+  assert.match(out, /^const epochs = 5 as number; \/\/ set by --param \(was 3\)$/m);
+});
+
+test("a line that ends in an operator, or a next line that starts with one, continues the value; a comment after it ends it", () => {
+  const source = "const total = 1 +\n  2\nconst scaled = [1, 2]\n  .map((x) => x * 2) // doubled\nconst epochs = 3";
+  assert.deepEqual(declaredParameters(cell(source)), { total: "1 +\n  2", scaled: "[1, 2]\n  .map((x) => x * 2)", epochs: 3 });
+});

@@ -132,6 +132,51 @@ test("Markdown written by code (showMarkdown outputs) resolves cross-references 
   assert.deepEqual(report.warnings, []);
 });
 
+/** What showMarkdown(text) leaves in the notebook. */
+const markdownOutput = (text: string) => ({ output_type: "display_data" as const, data: { "text/markdown": text, "text/plain": text }, metadata: {} });
+
+test("headings that code displays (showMarkdown) are numbered with the cells' headings, labelled and listed in the contents", async () => {
+  const nb = notebook(
+    raw("---\ntitle: Headings from code\ntoc: true\n---"),
+    md("## Data\n\nWe load it."),
+    code('showMarkdown("## Results {#sec-results}")', [markdownOutput("## Results {#sec-results}\n\nAccuracy **91%**.\n\n$$a = b$$ {#eq-acc}")]),
+    md("## Discussion\n\nAs @sec-results and @eq-acc show."),
+  );
+  const report = await renderReport(nb, { file: "headings.ipynb" });
+  const text = textOf(report.html);
+  assert.match(text, /1 Data .* 2 Results .* 3 Discussion/, "one sequence, in document order");
+  assert.match(report.html, /<h2 id="sec-results"><span class="secnum">2<\/span> Results<\/h2>/);
+  assert.match(report.html, /As <a class="xref" href="#sec-results">Section 2<\/a> and <a class="xref" href="#eq-acc">Equation 1<\/a> show/);
+  const toc = /<nav class="toc">[\s\S]*?<\/nav>/.exec(report.html)?.[0] ?? "";
+  assert.deepEqual(textOf(toc).trim().split(/\s*(?=\d )/), ["Contents", "1 Data", "2 Results", "3 Discussion"]);
+  assert.match(toc, /<a href="#sec-results"><span class="toc-number">2<\/span> Results<\/a>/);
+  assert.deepEqual(report.warnings, []);
+});
+
+test("headings from code follow the cells' rules: {.unnumbered}, outputs not shown, number-sections: false", async () => {
+  const cells = (numberSections: boolean) => [
+    raw(`---\ntoc: true\nnumber-sections: ${numberSections}\n---`),
+    md("## First"),
+    code("showMarkdown(...)", [markdownOutput("## Aside {.unnumbered}")]),
+    code("//| output: false\nshowMarkdown(...)", [markdownOutput("## Not shown (output: false)")]),
+    code("//| include: false\nshowMarkdown(...)", [markdownOutput("## Not shown (include: false)")]),
+    { ...code("showMarkdown(...)", [markdownOutput("## Not shown (remove-output)")]), metadata: { tags: ["remove-output"] } },
+    { ...code("showMarkdown(...)", [markdownOutput("## Not shown (hide-output)")]), metadata: { tags: ["hide-output"] } },
+    code("showMarkdown(...)", [markdownOutput("## Second")]),
+  ];
+  const numbered = await renderReport(notebook(...cells(true)), { file: "rules.ipynb" });
+  const text = textOf(numbered.html);
+  assert.match(text, /1 First .* Aside .* 2 Second/);
+  assert.doesNotMatch(text, /\d Aside/, "{.unnumbered} takes no number");
+  assert.doesNotMatch(text, /Not shown/);
+  const toc = textOf(/<nav class="toc">[\s\S]*?<\/nav>/.exec(numbered.html)?.[0] ?? "");
+  assert.equal(toc.trim(), "Contents 1 First 2 Second");
+
+  const plain = await renderReport(notebook(...cells(false)), { file: "rules.ipynb" });
+  assert.doesNotMatch(plain.html, /class="secnum"/);
+  assert.match(textOf(plain.html), /First .* Aside .* Second/);
+});
+
 test("authoring: author ids in the title block, numbered listings, citations with a References section, code in an appendix", async () => {
   const nb = notebook(
     raw(`---\ntitle: Cited\nauthor:\n  - name: Xingkai Wang\n    netid: xwg510\n  - Ada Lovelace\nreferences:\n  - id: kingma2015\n    author: [{family: Kingma, given: Diederik P.}, {family: Ba, given: Jimmy}]\n    title: "Adam: a method for stochastic optimization"\n    issued: 2015\n    container-title: ICLR\n  - id: unused\n    title: Never cited\n---`),

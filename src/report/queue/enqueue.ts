@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Job, Queue, QueueEvents } from "bullmq";
 import { commitFiles } from "../commit.js";
-import { freezePath, libraryHash } from "../freeze.js";
-import { readNotebook, writeFileAtomic } from "../notebook.js";
+import { freezePath, libraryHash, writeFrozenStore } from "../freeze.js";
+import { readNotebook } from "../notebook.js";
 import { reportFiles } from "../pipeline.js";
 import type { BatchRow } from "../summary.js";
 import { UserError, errorLine } from "../user-error.js";
@@ -132,12 +132,14 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
           : reason;
         return fail(i, line, seconds);
       }
+      let unstored: string | undefined;
       try {
-        writeResult(file, opts, result);
+        unstored = writeResult(file, opts, result);
       } catch (err) {
         return fail(i, errorLine(err, file), result.seconds);
       }
       for (const note of result.notes) board.info(note);
+      if (unstored) board.info(`  warning: ${unstored}`);
       const out = path.relative(process.cwd(), reportFiles(file, opts.outDir).pdf);
       board.finished(i, true, `${out} (${plural(result.figures, "figure")}, ${plural(result.tables, "table")}; ${result.execution}; on ${result.worker})`);
       rows[i] = { notebook: names[i], status: "built", seconds: result.seconds, pages: result.pages, figures: result.figures, tables: result.tables, execution: result.execution };
@@ -172,8 +174,11 @@ function companions(file: string, warn: (line: string) => void): Record<string, 
   return Object.fromEntries(files.map((f) => [path.basename(f), fs.readFileSync(f).toString("base64")]));
 }
 
-/** The outputs of a finished job, written as a local build writes them: all together, after the build succeeded. */
-function writeResult(file: string, opts: QueueBuildOptions, result: BuildJobResult): void {
+/**
+ * The outputs of a finished job, written as a local build writes them: all together, after the build
+ * succeeded. Returns the warning line of a freeze store that could not be written (the report is).
+ */
+function writeResult(file: string, opts: QueueBuildOptions, result: BuildJobResult): string | undefined {
   const paths = reportFiles(file, opts.outDir);
   commitFiles(
     [
@@ -181,14 +186,10 @@ function writeResult(file: string, opts: QueueBuildOptions, result: BuildJobResu
       ...(result.html !== undefined ? [{ path: paths.html, data: result.html }] : []),
       { path: paths.pdf, data: Buffer.from(result.pdf, "base64") },
     ],
-    "--out folder",
+    "choose another --out folder",
   );
   fs.rmSync(paths.failed, { force: true });
-  if (result.freezeStore !== undefined) {
-    const store = freezePath(file);
-    fs.mkdirSync(path.dirname(store), { recursive: true });
-    writeFileAtomic(store, result.freezeStore);
-  }
+  return result.freezeStore === undefined ? undefined : writeFrozenStore(file, result.freezeStore);
 }
 
 /** A failed notebook's partial run, which its error line names, from Redis to the --out folder. */
@@ -196,7 +197,7 @@ async function writeFailedRun(queue: Queue, jobId: string, target: string): Prom
   const client = await queue.client;
   const text = await client.get(failedRunKey(jobId));
   if (text === null) return;
-  commitFiles([{ path: target, data: text }], "--out folder");
+  commitFiles([{ path: target, data: text }], "choose another --out folder");
   await client.del(failedRunKey(jobId));
 }
 

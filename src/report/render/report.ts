@@ -11,7 +11,7 @@ import { UserError } from "../user-error.js";
 import { CrossRefs, captionPrefix, refKind } from "./crossref.js";
 import { FrontMatter, asText, authorLines, authorNames, readFrontMatter } from "./front-matter.js";
 import { Citations, formatEntry, readBibliography } from "./bibliography.js";
-import { MarkdownRenderer, highlight } from "./markdown.js";
+import { Heading, MarkdownRenderer, highlight } from "./markdown.js";
 import { forPaper } from "./paper.js";
 import { OutputView, findEngineRecord, inertHtml, viewOutput } from "./outputs.js";
 import { EngineMeta, labelAndCaption } from "../../contract/report-outputs.js";
@@ -60,6 +60,19 @@ interface CellPlan {
   numbers: Map<number, { kind: "fig" | "tbl"; n: number; label?: string; caption?: string }>;
   /** `fig-subcap` / `layout-ncol`: the cell's figures as one panel, side by side. */
   panel?: { members: number[]; subcaptions?: string[]; ncol: number };
+  /** Its Markdown outputs, by output index, as pass 1 numbered them. */
+  prose: Map<number, Prose>;
+}
+
+/** A piece of prose: a Markdown cell, or the Markdown output `output` of a code cell. */
+interface Prose {
+  cell: number;
+  output?: number;
+  /** With its equations numbered. */
+  source: string;
+  headings: Heading[];
+  /** The section number of each heading, in order (undefined: unnumbered). */
+  numbers?: (string | undefined)[];
 }
 
 /** One entry of the table of contents (`toc: true`). */
@@ -112,42 +125,13 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
   }
   const fallbackTitle = reportName(opts.file);
 
-  // Pass 1: numbers.
-  const sectionNumbers = new Map<number, (string | undefined)[]>();
-  const counters = [0, 0, 0, 0, 0, 0];
-  const headingsPerCell = nb.cells.map((cell, i) => {
-    // Prose: Markdown cells, and the front matter cell only for what follows its --- block.
-    if (i === frontCell ? !markdownSources.has(i) : cell.cell_type !== "markdown" || tagRemovals(cell).cell) return [];
-    // Equations are numbered here, in document order, so that references before them resolve.
-    const source = md.numberEquations(markdownSources.get(i) ?? joinSource(cell.source), refs);
-    markdownSources.set(i, source);
-    return md.headings(source);
-  });
-  const numbered = headingsPerCell.flat().filter((h) => h.numbered);
-  const topLevel = numbered.length ? Math.min(...numbered.map((h) => h.level)) : 1;
-  const tocDepth = typeof front["toc-depth"] === "number" ? front["toc-depth"] : 3;
-  const toc: TocEntry[] = [];
-  headingsPerCell.forEach((headings, i) => {
-    const numbers = headings.map((h) => {
-      if (h.numbered && h.level >= topLevel && h.level < topLevel + tocDepth) toc.push({ depth: h.level - topLevel, text: h.text, label: h.label, cell: i, number: undefined });
-      if (!numberSections || !h.numbered || h.level > topLevel + 2) return undefined;
-      const depth = h.level - topLevel;
-      counters[depth]++;
-      for (let d = depth + 1; d < counters.length; d++) counters[d] = 0;
-      const number = counters.slice(0, depth + 1).map((c) => Math.max(c, 1)).join(".");
-      if (h.label) refs.bind(h.label, { kind: "sec", number });
-      if (toc.length && toc[toc.length - 1].cell === i && toc[toc.length - 1].text === h.text) toc[toc.length - 1].number = number;
-      return number;
-    });
-    sectionNumbers.set(i, numbers);
-  });
-
-  const plans = new Map<number, CellPlan>();
+  // Every code cell's options (its `//|` lines, with nbconvert's and Jupyter Book's tags, which say the
+  // same as include/echo/output in all spellings) and outputs: pass 1 needs to know which are shown.
+  const codeCells = new Map<number, { options: CellOptions; code: string; views: OutputView[] }>();
   nb.cells.forEach((cell, i) => {
     if (cell.cell_type !== "code") return;
     const parsed = parseCellOptions(joinSource(cell.source));
     for (const p of parsed.problems) errors.push(`cell ${i + 1}: ${p}`);
-    // nbconvert's and Jupyter Book's tags say the same as include/echo/output (all spellings).
     const removed = tagRemovals(cell);
     const options: CellOptions = {
       ...parsed.options,
@@ -155,7 +139,57 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
       echo: parsed.options.echo && !removed.input,
       output: parsed.options.output && !removed.output,
     };
-    const views = (cell as CodeCell).outputs.map(viewOutput);
+    codeCells.set(i, { options, code: parsed.code, views: cell.outputs.map(viewOutput) });
+  });
+
+  // Pass 1: numbers. Prose is the Markdown cells, the front matter cell (for what follows its ---
+  // block) and the Markdown that shown code cells display (showMarkdown): its headings and equations
+  // are numbered in one sequence with the cells', in document order.
+  const prose: Prose[] = [];
+  nb.cells.forEach((cell, i) => {
+    const code = codeCells.get(i);
+    if (code) {
+      if (!code.options.include || !code.options.output) return;
+      code.views.forEach((view, k) => {
+        if (view.type !== "markdown") return;
+        const source = md.numberEquations(view.markdown, refs);
+        prose.push({ cell: i, output: k, source, headings: md.headings(source) });
+      });
+      return;
+    }
+    if (i === frontCell ? !markdownSources.has(i) : cell.cell_type !== "markdown" || tagRemovals(cell).cell) return;
+    // Equations are numbered here, in document order, so that references before them resolve.
+    const source = md.numberEquations(markdownSources.get(i) ?? joinSource(cell.source), refs);
+    markdownSources.set(i, source);
+    prose.push({ cell: i, source, headings: md.headings(source) });
+  });
+  const numbered = prose.flatMap((p) => p.headings).filter((h) => h.numbered);
+  const topLevel = numbered.length ? Math.min(...numbered.map((h) => h.level)) : 1;
+  const tocDepth = typeof front["toc-depth"] === "number" ? front["toc-depth"] : 3;
+  const toc: TocEntry[] = [];
+  const counters = [0, 0, 0, 0, 0, 0];
+  for (const p of prose) {
+    p.numbers = p.headings.map((h) => {
+      const entry: TocEntry | undefined =
+        h.numbered && h.level >= topLevel && h.level < topLevel + tocDepth ? { depth: h.level - topLevel, text: h.text, label: h.label, cell: p.cell } : undefined;
+      if (entry) toc.push(entry);
+      if (!numberSections || !h.numbered || h.level > topLevel + 2) return undefined;
+      const depth = h.level - topLevel;
+      counters[depth]++;
+      for (let d = depth + 1; d < counters.length; d++) counters[d] = 0;
+      const number = counters.slice(0, depth + 1).map((c) => Math.max(c, 1)).join(".");
+      if (h.label) refs.bind(h.label, { kind: "sec", number });
+      if (entry) entry.number = number;
+      return number;
+    });
+  }
+  const sectionNumbers = new Map(prose.filter((p) => p.output === undefined).map((p) => [p.cell, p.numbers]));
+
+  const plans = new Map<number, CellPlan>();
+  nb.cells.forEach((cell, i) => {
+    const codeCell = codeCells.get(i);
+    if (!codeCell) return;
+    const { options, views } = codeCell;
     const numbers: CellPlan["numbers"] = new Map();
     if (options.label !== undefined && !refKind(options.label)) {
       errors.push(`cell ${i + 1}: label "${options.label}" must start with fig- or tbl-`);
@@ -209,7 +243,8 @@ export async function renderReport(nb: Notebook, opts: RenderOptions): Promise<R
     const listing = listingLabel !== undefined || options["lst-cap"] !== undefined
       ? { n: refs.next("lst", refKind(listingLabel ?? "") === "lst" ? listingLabel : undefined), label: listingLabel, caption: options["lst-cap"] }
       : undefined;
-    plans.set(i, { options, code: parsed.code, views, numbers, listing, panel });
+    const outputProse = new Map(prose.filter((p) => p.cell === i && p.output !== undefined).map((p) => [p.output!, p]));
+    plans.set(i, { options, code: codeCell.code, views, numbers, listing, panel, prose: outputProse });
   });
 
   // The table of contents, once every label is bound (a heading may hold a reference).
@@ -299,7 +334,10 @@ async function renderCodeCell(plan: CellPlan, cellIndex: number, refs: CrossRefs
         if (k === plan.panel.members[0]) pieces.push(await renderPanel(plan, cellIndex, refs, warnings));
         continue;
       }
-      pieces.push(await renderView(view, plan.numbers.get(k), cellIndex, refs, warnings, figureSize(options)));
+      const prose = plan.prose.get(k);
+      // Markdown written by code (showMarkdown) is prose too: numbered headings, @references resolved.
+      if (prose) pieces.push(`<div class="output markdown">${md.render(prose.source, refs, prose.numbers)}</div>`);
+      else pieces.push(await renderView(view, plan.numbers.get(k), cellIndex, refs, warnings, figureSize(options)));
     }
     flush();
   }
@@ -398,7 +436,7 @@ async function renderView(
       return `<figure class="table"${id}><figcaption>${caption("tbl")}</figcaption>${body}</figure>`;
     }
     case "markdown":
-      // Markdown written by code (showMarkdown) is prose too: its @references resolve like the cells'.
+      // Shown as prose by renderCodeCell; a cell whose outputs are shown has every one in its plan.
       return `<div class="output markdown">${md.render(view.markdown, refs)}</div>`;
     case "latex":
       return `<div class="output latex">${katex.renderToString(view.latex.replace(/^\$+|\$+$/g, ""), { displayMode: true, throwOnError: false })}</div>`;
