@@ -138,8 +138,15 @@ export async function print(html: string, options: PrintStageOptions = {}): Prom
   return printPdf(html, { browser: options.browser, footerText });
 }
 
+export interface ReportFiles {
+  pdf: string;
+  executed: string;
+  html: string;
+  failed: string;
+}
+
 /** Where a notebook's report files go in the --out folder (a local build and a queued one write the same). */
-export function reportFiles(file: string, outDir: string): { pdf: string; executed: string; html: string; failed: string } {
+export function reportFiles(file: string, outDir: string): ReportFiles {
   const name = reportName(file);
   return {
     pdf: path.join(outDir, `${name}.pdf`),
@@ -149,9 +156,26 @@ export function reportFiles(file: string, outDir: string): { pdf: string; execut
   };
 }
 
+/**
+ * Replaces a notebook's previous report, all its files together, once its build succeeded (a local
+ * build and a queued one alike), and removes a failed run left by an earlier build.
+ */
+export function commitReport(paths: ReportFiles, outputs: { executed?: string; html?: string; pdf: Uint8Array }): void {
+  commitFiles(
+    [
+      ...(outputs.executed !== undefined ? [{ path: paths.executed, data: outputs.executed }] : []),
+      ...(outputs.html !== undefined ? [{ path: paths.html, data: outputs.html }] : []),
+      { path: paths.pdf, data: outputs.pdf },
+    ],
+    "choose another --out folder",
+  );
+  fs.rmSync(paths.failed, { force: true });
+}
+
 /** One notebook's build: the three stages, or the stored execution in place of the first, then one commit. */
 export async function buildNotebook(file: string, opts: BuildOptions): Promise<BuildResult> {
-  const { pdf: pdfPath, executed: executedPath, html: htmlPath, failed: failedPath } = reportFiles(file, opts.outDir);
+  const paths = reportFiles(file, opts.outDir);
+  const { pdf: pdfPath, executed: executedPath, failed: failedPath } = paths;
   const executes = opts.execute !== false;
 
   // load, and find what would only fail after a long run
@@ -202,16 +226,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
   for (const w of report.warnings) opts.progress.info(`  warning: ${file}: ${w}`);
   const pdf = await print(report.html, { browser: opts.browser, footerText: report.title });
 
-  // Replace the previous report only now, all its files together.
-  commitFiles(
-    [
-      ...(executes ? [{ path: executedPath, data: notebookText(executed.notebook) }] : []),
-      ...(opts.html ? [{ path: htmlPath, data: report.html }] : []),
-      { path: pdfPath, data: pdf },
-    ],
-    "choose another --out folder",
-  );
-  fs.rmSync(failedPath, { force: true });
+  commitReport(paths, { executed: executes ? notebookText(executed.notebook) : undefined, html: opts.html ? report.html : undefined, pdf });
   return {
     notebook: file,
     pdf: pdfPath,

@@ -9,7 +9,7 @@ import { Job, Queue, QueueEvents } from "bullmq";
 import { commitFiles } from "../commit.js";
 import { freezePath, libraryHash, writeFrozenStore } from "../freeze.js";
 import { readNotebook } from "../notebook.js";
-import { reportFiles } from "../pipeline.js";
+import { commitReport, reportFiles } from "../pipeline.js";
 import type { BatchRow } from "../summary.js";
 import { UserError, errorLine } from "../user-error.js";
 import { QueueBoard } from "./board.js";
@@ -179,16 +179,7 @@ function companions(file: string, warn: (line: string) => void): Record<string, 
  * succeeded. Returns the warning line of a freeze store that could not be written (the report is).
  */
 function writeResult(file: string, opts: QueueBuildOptions, result: BuildJobResult): string | undefined {
-  const paths = reportFiles(file, opts.outDir);
-  commitFiles(
-    [
-      ...(result.executed !== undefined ? [{ path: paths.executed, data: result.executed }] : []),
-      ...(result.html !== undefined ? [{ path: paths.html, data: result.html }] : []),
-      { path: paths.pdf, data: Buffer.from(result.pdf, "base64") },
-    ],
-    "choose another --out folder",
-  );
-  fs.rmSync(paths.failed, { force: true });
+  commitReport(reportFiles(file, opts.outDir), { executed: result.executed, html: result.html, pdf: Buffer.from(result.pdf, "base64") });
   return result.freezeStore === undefined ? undefined : writeFrozenStore(file, result.freezeStore);
 }
 
