@@ -83,20 +83,19 @@ async function activate(engine: string): Promise<void> {
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
 }
 
-/** Random data of the architecture's input shape, held in memory as float tensors (as on the PyTorch side). */
+/** Random data of the architecture's input shape with integer labels, held in memory as float tensors (as on the PyTorch side). */
 function randomData(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
-  return tf.tidy(() => [
-    tf.randomNormal([n, ...arch.inputShape], 0, 1, "float32", 1),
-    tf.oneHot(tf.randomUniform([n], 0, arch.classes, "int32", 2), arch.classes),
-  ]);
-}
-
-/** The same, with integer labels (what the library's losses take). */
-function randomLabelled(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
   return tf.tidy(() => [
     tf.randomNormal([n, ...arch.inputShape], 0, 1, "float32", 1),
     tf.randomUniform([n], 0, arch.classes, "int32", 2),
   ]);
+}
+
+/** Keeps the better of a new measurement and the one of the same engine and row already in `results`. */
+function keepBest<T extends { engine: string; name: string }>(results: T[], r: T, better: (a: T, b: T) => boolean): void {
+  const prev = results.find((p) => p.engine === r.engine && p.name === r.name);
+  if (!prev) results.push(r);
+  else if (better(r, prev)) Object.assign(prev, r);
 }
 
 /**
@@ -111,17 +110,15 @@ async function stepsRun(engine: string, row: SeedRow, samples: number): Promise<
   const loss = lossFunction("crossEntropy");
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const steps = Math.max(1, Math.floor(samples / row.batch));
-  const [x, y] = randomLabelled(row.arch, steps * row.batch);
-  const step = (i: number) => {
-    const lossValue = tf.tidy(() => {
+  const [x, y] = randomData(row.arch, steps * row.batch);
+  const step = (i: number) =>
+    tf.tidy(() => {
       const xb = x.slice(i * row.batch, row.batch);
       const yb = y.slice(i * row.batch, row.batch);
       const { value, grads } = tf.variableGrads(() => loss(model.apply(xb, { training: true }) as tf.Tensor, yb), variables);
       optimizer.step(grads, variables);
       return value;
     });
-    return lossValue;
-  };
   for (let i = 0; i < Math.min(3, steps); i++) step(i).dispose();  // warm-up
   const t0 = performance.now();
   let last: tf.Tensor | undefined;
@@ -140,17 +137,18 @@ async function stepsRun(engine: string, row: SeedRow, samples: number): Promise<
 /** One epoch of the notebook loop: trainModel on MNIST with shuffling, running metrics and validation. */
 async function epochRun(engine: string, row: EpochRow): Promise<EpochMeasured> {
   await activate(engine);
+  const { arch, batch, optimizer } = row.steps;
   const train = takeFirst(loadMnist(), row.trainSize);
   const v = row.validation;
   const source = loadMnist({ split: v.split });
   const validation: ImageDataset = { ...source, indices: source.indices.slice(v.from, v.from + v.size) };
-  const model = row.arch.build();
+  const model = arch.build();
   let evalStart = 0;
   let evalEnd = 0;
   let validationAccuracy = NaN;
   const t0 = performance.now();
   await trainModel(model, train, {
-    epochs: 1, batchSize: row.batch, optimizer: row.optimizer, validation, seed: 1, progress: false, loss: "crossEntropy",
+    epochs: 1, batchSize: batch, optimizer, validation, seed: 1, progress: false, loss: "crossEntropy",
     callbacks: [{
       onEvaluateBegin: () => { evalStart = performance.now(); },
       onEpochEnd: (logs) => { evalEnd = performance.now(); validationAccuracy = logs.valAccuracy ?? NaN; },
@@ -232,8 +230,14 @@ async function memoryEpoch(engine: string): Promise<void> {
   // The library's optimiser, as a model.compile user would pass it.
   const optimizer = createOptimizer({ name: "sgd", learningRate: 0.01 });
   model.compile({ optimizer: optimizer.optimizer, loss: (l: tf.Tensor, p: tf.Tensor) => tf.losses.softmaxCrossEntropy(l, p), metrics: ["accuracy"] });
-  const [x, y] = randomData(arch, 60000);
-  const [xt, yt] = randomData(arch, 10000);
+  // model.fit's softmax cross-entropy takes one-hot labels.
+  const oneHot = ([images, labels]: [tf.Tensor, tf.Tensor]) => {
+    const hot = tf.oneHot(labels as tf.Tensor1D, arch.classes);
+    labels.dispose();
+    return [images, hot];
+  };
+  const [x, y] = oneHot(randomData(arch, 60000));
+  const [xt, yt] = oneHot(randomData(arch, 10000));
   const t0 = performance.now();
   await model.fit(x, y, { batchSize: 64, epochs: 1, verbose: 0, shuffle: true });
   const t1 = performance.now();
@@ -253,9 +257,7 @@ async function main(): Promise<void> {
   const results: Measured[] = [];
   const keep = (r: Measured) => {
     console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(20)}: ${Math.round(r.samplesPerS)} samples/s`);
-    const prev = results.find((p) => p.engine === r.engine && p.name === r.name);
-    if (!prev) results.push(r);
-    else if (r.samplesPerS > prev.samplesPerS) Object.assign(prev, r);
+    keepBest(results, r, (a, b) => a.samplesPerS > b.samplesPerS);
   };
   for (const row of rows) {
     const samples = quick ? Math.max(256, row.samples / 4) : row.samples;
@@ -281,15 +283,13 @@ async function main(): Promise<void> {
   const epochResults: EpochMeasured[] = [];
   const keepEpoch = (r: EpochMeasured) => {
     console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(20)}: epoch ${r.seconds.toFixed(1)} s (train ${r.trainSeconds.toFixed(1)} + validation ${r.evalSeconds.toFixed(1)})`);
-    const prev = epochResults.find((p) => p.engine === r.engine && p.name === r.name);
-    if (!prev) epochResults.push(r);
-    else if (r.seconds < prev.seconds) Object.assign(prev, r);
+    keepBest(epochResults, r, (a, b) => a.seconds < b.seconds);
   };
   const epochReps = Math.min(reps, 2);
   for (const row of epochRows) {
     for (let rep = 0; rep < epochReps; rep++) {
       keepEpoch(await epochRun(names[0], row));
-      const job = { kind: "epoch", name: row.name, arch: row.arch.name, batch: row.batch, optimizer: row.optimizer, mnist: mnistDir(), trainSize: row.trainSize, validation: row.validation };
+      const job = { kind: "epoch", name: row.name, arch: row.steps.arch.name, batch: row.steps.batch, optimizer: row.steps.optimizer, mnist: mnistDir(), trainSize: row.trainSize, validation: row.validation };
       for (const t of torchJobs([job])) {
         keepEpoch({ engine: "pytorch", name: row.name, seconds: t.seconds as number, trainSeconds: t.train_seconds as number, evalSeconds: t.eval_seconds as number, validationAccuracy: t.validation_accuracy as number });
       }
@@ -302,8 +302,7 @@ async function main(): Promise<void> {
     const torch = epochResults.find((r) => r.engine === "pytorch" && r.name === row.name);
     const pct = (r?: EpochMeasured) => (r ? `${(100 * r.validationAccuracy).toFixed(1)}%` : "-");
     const cell = (r?: EpochMeasured) => (r ? `${r.seconds.toFixed(1)} (${r.trainSeconds.toFixed(1)} + ${r.evalSeconds.toFixed(1)})` : "skipped");
-    const opt = SEED_ROWS.find((s) => s.optimizer === row.optimizer)?.setting ?? "";
-    console.log(`| ${row.seed} | ${row.arch.label.split(" (")[0]}, ${row.setting} | ${row.batch} | ${opt} | ${cell(ours)} | ${cell(torch)} | ${ratio(torch?.seconds, ours?.seconds)} | ${pct(ours)} / ${pct(torch)} |`);
+    console.log(`| ${row.steps.seed} | ${row.steps.arch.label.split(" (")[0]}, ${row.data} | ${row.steps.batch} | ${row.steps.setting} | ${cell(ours)} | ${cell(torch)} | ${ratio(torch?.seconds, ours?.seconds)} | ${pct(ours)} / ${pct(torch)} |`);
   }
   console.log(`\nbest of ${epochReps} alternating epochs each; PyTorch's images are normalised once up front (its seeds' torchvision transforms redo it per image).`);
 
