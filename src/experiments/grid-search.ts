@@ -1,6 +1,6 @@
 // Grid search: every combination of the declared choices (seed 004: batch size × architecture).
 import { SearchSpaceInput, gridPoints } from "./search-space.js";
-import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, runTrial } from "./trials.js";
+import { Objective, ParallelSearchOptions, SearchResult, searchPoints } from "./trials.js";
 
 /**
  * Evaluates `objective` on every point of the grid; finished points in the store are not run again.
@@ -12,13 +12,6 @@ import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, ru
  *   { goal: "maximize", store: "results/grid.json" },
  * );
  */
-export async function gridSearch(space: SearchSpaceInput, objective: Objective, options: SearchOptions = {}): Promise<SearchResult> {
-  const store = openStore(options.store);
-  const trials: Trial[] = [];
-  for (const params of gridPoints(space)) {
-    const trial = await runTrial(objective, params, trials.length, store);
-    trials.push(trial);
-    options.onTrial?.(trial);
-  }
-  return { trials, best: bestTrial(trials, options.goal) };
+export async function gridSearch(space: SearchSpaceInput, objective: Objective, options: ParallelSearchOptions = {}): Promise<SearchResult> {
+  return searchPoints(gridPoints(space), objective, options);
 }

@@ -5,7 +5,7 @@ export type { ParamValue, Params, ParamDomain, SearchSpace, SearchSpaceInput } f
 export { RunStore } from "./run-store.js";
 export type { RunRecord } from "./run-store.js";
 export { bestTrial, trialRows } from "./trials.js";
-export type { Objective, ObjectiveResult, Trial, SearchOptions, SearchResult } from "./trials.js";
+export type { Objective, ObjectiveResult, Trial, SearchOptions, ParallelSearchOptions, SearchResult } from "./trials.js";
 export { gridSearch } from "./grid-search.js";
 export { randomSearch } from "./random-search.js";
 export { bayesianOptimization } from "./bayesian-optimization.js";

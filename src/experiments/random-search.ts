@@ -1,7 +1,7 @@
 // Random search: seeded independent draws from the space.
 import { Random } from "../data/random.js";
 import { SearchSpaceInput, normalizeSpace, samplePoint } from "./search-space.js";
-import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, runTrial } from "./trials.js";
+import { Objective, ParallelSearchOptions, SearchResult, searchPoints } from "./trials.js";
 
 /**
  * Evaluates `objective` on `trials` random points (the same points for the same seed).
@@ -12,17 +12,12 @@ import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, ru
 export async function randomSearch(
   space: SearchSpaceInput,
   objective: Objective,
-  options: SearchOptions & { trials: number; seed?: number },
+  options: ParallelSearchOptions & { trials: number; seed?: number },
 ): Promise<SearchResult> {
   if (!(Number.isInteger(options.trials) && options.trials >= 1)) throw new Error(`invalid trials: ${options.trials} (expected an integer >= 1)`);
   const normalized = normalizeSpace(space);
   const random = new Random(options.seed ?? 0);
-  const store = openStore(options.store);
-  const trials: Trial[] = [];
-  for (let i = 0; i < options.trials; i++) {
-    const trial = await runTrial(objective, samplePoint(normalized, random), i, store);
-    trials.push(trial);
-    options.onTrial?.(trial);
-  }
-  return { trials, best: bestTrial(trials, options.goal) };
+  // The points are drawn first, all of them: the same seed gives the same points, run here or fanned out.
+  const points = Array.from({ length: options.trials }, () => samplePoint(normalized, random));
+  return searchPoints(points, objective, options);
 }

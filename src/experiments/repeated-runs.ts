@@ -3,6 +3,7 @@
 import { meanAndStd } from "../plots/band.js";
 import { History } from "../train/history.js";
 import { RunStore } from "./run-store.js";
+import { runPoints } from "./fan-out.js";
 import { openStore } from "./trials.js";
 
 /**
@@ -61,25 +62,26 @@ export function historyMetrics(history: History): RunMetrics {
 export async function repeatRuns(
   seeds: number[],
   run: (seed: number) => Promise<History | RunMetrics> | History | RunMetrics,
-  options: { store?: string | RunStore; name?: string } = {},
+  options: {
+    store?: string | RunStore;
+    name?: string;
+    /** Run the seeds on the queue's workers in a `labreport build --queue` build (see gridSearch's `fanOut`). */
+    fanOut?: boolean;
+  } = {},
 ): Promise<RepeatedRuns> {
   if (seeds.length === 0) throw new Error("repeatRuns needs at least one seed");
   if (new Set(seeds).size !== seeds.length) throw new Error(`repeatRuns: seeds repeat in ${JSON.stringify(seeds)}`);
-  const store = openStore(options.store);
-  const runs: RunMetrics[] = [];
-  for (const seed of seeds) {
-    const params = { experiment: options.name ?? "repeated", seed };
-    const stored = store.get<RunMetrics>(params);
-    if (stored) {
-      runs.push(stored.result);
-      continue;
-    }
-    const started = Date.now();
-    const out = await run(seed);
-    const metrics = out instanceof History ? historyMetrics(out) : out;
-    store.put(params, metrics, (Date.now() - started) / 1000);
-    runs.push(metrics);
-  }
+  const experiment = options.name ?? "repeated";
+  const outcomes = await runPoints(
+    seeds.map((seed) => ({ experiment, seed })),
+    async (params) => {
+      const out = await run(Number(params.seed));
+      return out instanceof History ? historyMetrics(out) : out;
+    },
+    openStore(options.store),
+    { fanOut: options.fanOut },
+  );
+  const runs = outcomes.map((o) => o.result);
   return summarizeRuns(seeds, runs);
 }
 

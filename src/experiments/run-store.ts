@@ -43,7 +43,7 @@ export class RunStore {
     if (store.file && fs.existsSync(store.file)) {
       let parsed: StoreFile;
       try {
-        parsed = JSON.parse(fs.readFileSync(store.file, "utf8"), reviveNumber);
+        parsed = JSON.parse(fs.readFileSync(store.file, "utf8"), reviveNonFinite);
       } catch (err) {
         throw new Error(`the run store ${store.file} is corrupt (${(err as Error).message}); delete it to start the runs again`);
       }
@@ -88,17 +88,18 @@ export class RunStore {
     const body: StoreFile = { format: "labreport-runs", version: 1, runs: Object.fromEntries(this.runs) };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(body, keepNumber, 1));
+    fs.writeFileSync(tmp, JSON.stringify(body, keepNonFinite, 1));
     fs.renameSync(tmp, this.file);
   }
 }
 
-// JSON has no NaN or Infinity (a History without validation holds NaN): they are kept as {"$number": "NaN"}.
-function keepNumber(_key: string, value: unknown): unknown {
+// JSON has no NaN or Infinity (a History without validation holds NaN): they are kept as {"$number": "NaN"}
+// (in the store's file and on a fanned-out trial's way back).
+export function keepNonFinite(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? { $number: String(value) } : value;
 }
 
-function reviveNumber(_key: string, value: unknown): unknown {
+export function reviveNonFinite(_key: string, value: unknown): unknown {
   if (value && typeof value === "object" && "$number" in value && Object.keys(value).length === 1) {
     return Number((value as { $number: string }).$number);
   }

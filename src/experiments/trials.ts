@@ -1,5 +1,6 @@
 // What every search shares: an objective to call on a point, the result of one trial, and
 // running a trial through the run store (a stored point is read back, not run again).
+import { runPoints } from "./fan-out.js";
 import { RunStore } from "./run-store.js";
 import { Params } from "./search-space.js";
 
@@ -33,6 +34,8 @@ export interface Trial {
   /** True when the result came from the run store instead of a new run. */
   stored: boolean;
   seconds: number;
+  /** "host:pid" of the queue worker that ran it (`fanOut`); absent when it ran in this kernel. */
+  worker?: string;
 }
 
 /**
@@ -48,6 +51,22 @@ export interface SearchOptions {
   store?: string | RunStore;
   /** Called after every trial (e.g. to print progress). */
   onTrial?: (trial: Trial) => void;
+}
+
+/**
+ * Options of the searches whose points do not depend on each other (gridSearch, randomSearch).
+ *
+ * @example
+ * await gridSearch(space, objective, { store: "results/grid.json", fanOut: true });
+ */
+export interface ParallelSearchOptions extends SearchOptions {
+  /**
+   * In a notebook built with `labreport build --queue`, send the trials to the queue's workers, which
+   * replay the notebook up to this search and evaluate one point each (README, "Fanning out a
+   * search"). Only what the objective returns comes back: variables it sets stay on the worker.
+   * Without a queue (Jupyter, a local build) the trials run here, as without the option.
+   */
+  fanOut?: boolean;
 }
 
 /**
@@ -67,6 +86,38 @@ export function openStore(store: string | RunStore | undefined): RunStore {
 }
 
 /**
+ * Evaluates the points of a search whose points do not depend on each other: here, or fanned out to
+ * the queue's workers; stored points are read back. Trials are numbered in the points' order.
+ *
+ * @example
+ * const { trials } = await searchPoints(gridPoints({ lr: [0.1, 0.01] }), objective, { store: "results/lr.json" });
+ */
+export async function searchPoints(points: Params[], objective: Objective, options: ParallelSearchOptions): Promise<SearchResult> {
+  const outcomes = await runPoints(points, (params, trial) => evaluateObjective(objective, params, trial), openStore(options.store), {
+    fanOut: options.fanOut,
+    onPoint: (o) => options.onTrial?.(asTrial(o)),
+  });
+  const trials = outcomes.map(asTrial);
+  return { trials, best: bestTrial(trials, options.goal) };
+}
+
+function asTrial(o: { index: number; params: Params; result: { value: number; details?: unknown }; seconds: number; stored: boolean; worker?: string }): Trial {
+  const trial: Trial = { trial: o.index, params: o.params, value: o.result.value, details: o.result.details, stored: o.stored, seconds: o.seconds };
+  if (o.worker) trial.worker = o.worker;
+  return trial;
+}
+
+/** Calls the objective and checks what it returned. */
+async function evaluateObjective(objective: Objective, params: Params, trial: number): Promise<{ value: number; details?: unknown }> {
+  const raw = await objective(params, { trial });
+  const result = typeof raw === "number" ? { value: raw } : raw;
+  if (typeof result?.value !== "number" || Number.isNaN(result.value)) {
+    throw new Error(`the objective returned ${JSON.stringify(raw)} for ${JSON.stringify(params)}; expected a number or { value: number }`);
+  }
+  return result;
+}
+
+/**
  * Runs one trial, or reads it back from the store when that point has finished before.
  *
  * @example
@@ -76,11 +127,7 @@ export async function runTrial(objective: Objective, params: Params, trial: numb
   const stored = store.get<{ value: number; details?: unknown }>(params);
   if (stored) return { trial, params, value: stored.result.value, details: stored.result.details, stored: true, seconds: stored.seconds };
   const started = Date.now();
-  const raw = await objective(params, { trial });
-  const result = typeof raw === "number" ? { value: raw } : raw;
-  if (typeof result?.value !== "number" || Number.isNaN(result.value)) {
-    throw new Error(`the objective returned ${JSON.stringify(raw)} for ${JSON.stringify(params)}; expected a number or { value: number }`);
-  }
+  const result = await evaluateObjective(objective, params, trial);
   const seconds = (Date.now() - started) / 1000;
   store.put(params, result, seconds);
   return { trial, params, value: result.value, details: result.details, stored: false, seconds };

@@ -44,6 +44,8 @@ export interface BuildOptions {
   allowErrors?: boolean;
   progress: ProgressSink;
   browser?: Browser;
+  /** Extra environment for the kernel (a queue worker's: where its searches may fan out). */
+  kernelEnv?: Record<string, string>;
 }
 
 export interface BuildResult {
@@ -98,6 +100,7 @@ export async function execute(notebook: Notebook, options: ExecuteStageOptions):
     cwd: path.dirname(path.resolve(file)),
     file,
     cellTimeoutMs: options.cellTimeoutMs,
+    env: options.env,
     allowErrors: options.allowErrors,
     errorCells: plan.errorCells,
     onCell: (p) => options.progress?.cell(p.codeCellNumber, p.codeCellCount, p.phase, p.elapsedMs),
@@ -209,7 +212,7 @@ export async function buildNotebook(file: string, opts: BuildOptions): Promise<B
     execution = `frozen (${lookup.why})`;
   } else if (executes) {
     // Parameters are applied above (the freeze key needs them), so the stage gets none to apply again.
-    executed = await execute(configured, { file, cellTimeoutMs: opts.cellTimeoutMs, allowErrors: opts.allowErrors, progress: opts.progress, failedPath });
+    executed = await execute(configured, { file, cellTimeoutMs: opts.cellTimeoutMs, allowErrors: opts.allowErrors, progress: opts.progress, failedPath, env: opts.kernelEnv });
     execution = opts.rerun ? "executed (--rerun)" : drafting && key ? "executed (--param given)" : lookup ? `executed (${lookup.why})` : "executed";
     // Only a build at the notebook's own parameters is stored: a quick draft with --param must not
     // replace the full run that the next plain build renders from.

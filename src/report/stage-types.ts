@@ -25,6 +25,8 @@ export interface ExecuteStageOptions {
   progress?: ProgressSink;
   /** Where the partial run of a failing notebook is written (the error names it). */
   failedPath: string;
+  /** Extra environment for the kernel (a queue worker's fan-out context, a trial's replay request). */
+  env?: Record<string, string>;
 }
 
 export interface ExecutedNotebook {

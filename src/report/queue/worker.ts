@@ -7,22 +7,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Job, UnrecoverableError, Worker } from "bullmq";
 import type { Browser } from "puppeteer-core";
-import { freezePath, libraryHash } from "../freeze.js";
+import { freezePath } from "../freeze.js";
 import { buildNotebook, reportFiles } from "../pipeline.js";
 import { findChromium, launchChromium } from "../print/chromium.js";
 import type { ProgressSink } from "../progress.js";
 import { checkTemplate } from "../render/template.js";
 import { errorLine } from "../user-error.js";
 import { connectionOptions, probeRedis, shownUrl } from "./connection.js";
+import { FAN_OUT_ENV, FanOutContext, TRIAL_QUEUE_NAME, TrialJobData, TrialJobResult } from "../../contract/trial-jobs.js";
 import { BuildJobData, BuildJobProgress, BuildJobResult, FAILED_RUN_TTL_S, QUEUE_NAME, WORKER_SETTINGS, failedRunKey } from "./job.js";
-
-/**
- * Test hook: LABREPORT_TEST_WORKER_LIBRARY_HASH stands in for this checkout's library hash, so a test
- * can start a worker "on another library" without changing src/.
- */
-export function workerLibraryHash(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LABREPORT_TEST_WORKER_LIBRARY_HASH || libraryHash();
-}
+import { workerLibraryHash } from "./library-check.js";
+import { runTrialJob } from "./trial-worker.js";
 
 /** The build's progress as the job's progress (the enqueuer shows it), at most once a second; printed lines kept as notes. */
 class JobProgress implements ProgressSink {
@@ -53,6 +48,8 @@ class JobProgress implements ProgressSink {
 
 interface WorkerContext {
   name: string;
+  /** The queue's URL: the kernel of a build fans its searches' trials out to it. */
+  url: string;
   say(line: string): void;
   browser: Browser;
   saveFailedRun(jobId: string, text: string): Promise<void>;
@@ -101,9 +98,17 @@ export async function buildJob(job: Job<BuildJobData, BuildJobResult>, ctx: Work
       write(path.join(templateDir, "report.html"), d.template.html);
       write(path.join(templateDir, "report.css"), d.template.css);
     }
+    // A search with `fanOut: true` in this notebook sends its trials back to the queue (trial-worker.ts replays them).
+    const fanOut: FanOutContext = {
+      format: 1, url: ctx.url, file: d.file, notebook: d.notebook, parameters: d.parameters, companions: d.companions, libraryHash: d.libraryHash, worker: ctx.name,
+    };
+    const fanOutFile = path.join(root, "fan-out.json");
+    fs.writeFileSync(fanOutFile, JSON.stringify(fanOut));
     const progress = new JobProgress(job, ctx.name, []);
     progress.notebookStart();
-    const result = await buildNotebook(file, { outDir, parameters: d.parameters, ...d.options, templateDir, progress, browser: ctx.browser });
+    const result = await buildNotebook(file, {
+      outDir, parameters: d.parameters, ...d.options, templateDir, progress, browser: ctx.browser, kernelEnv: { [FAN_OUT_ENV]: fanOutFile },
+    });
     const storeNow = fs.existsSync(store) ? fs.readFileSync(store, "utf8") : undefined;
     return {
       worker: ctx.name,
@@ -140,6 +145,7 @@ export async function runWorker(url: string, out: NodeJS.WritableStream = proces
   let worker: Worker<BuildJobData, BuildJobResult> | undefined = undefined;
   const ctx: WorkerContext = {
     name,
+    url,
     say,
     browser: chromium.browser,
     async saveFailedRun(jobId, text) {
@@ -153,6 +159,17 @@ export async function runWorker(url: string, out: NodeJS.WritableStream = proces
     name,
     ...WORKER_SETTINGS,
   });
+  // One trial at a time beside the build: a build whose search fans out waits (idle) for its trials,
+  // so a single worker can still finish it.
+  const trials = new Worker<TrialJobData, TrialJobResult>(TRIAL_QUEUE_NAME, (job) => runTrialJob(job, { name, say }), {
+    connection: connectionOptions(url),
+    concurrency: 1,
+    name,
+    ...WORKER_SETTINGS,
+  });
+  trials.on("completed", (job) => say(`${job.name}: done (job ${job.id})`));
+  trials.on("failed", (job, err) => say(`${job?.name ?? "trial"}: failed (job ${job?.id}): ${err.message}`));
+  trials.on("error", () => undefined); // the build worker's handler below says it once
   worker.on("completed", (job) => say(`${job.data.file}: done (job ${job.id})`));
   worker.on("failed", (job, err) => say(`${job?.data.file ?? "?"}: failed (job ${job?.id}): ${err.message}`));
   let lastError = "";
@@ -161,14 +178,14 @@ export async function runWorker(url: string, out: NodeJS.WritableStream = proces
     if (err.message !== lastError) say(`warning: ${shownUrl(url)}: ${err.message}; retrying`);
     lastError = err.message;
   });
-  await worker.waitUntilReady();
+  await Promise.all([worker.waitUntilReady(), trials.waitUntilReady()]);
   say(`worker ${name} (library ${workerLibraryHash()}) waiting for builds on ${shownUrl(url)}`);
   const w = worker;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       say(`${signal}: finishing the job in hand, then stopping (again to stop now)`);
       process.once(signal as NodeJS.Signals, () => process.exit(130));
-      w.close().then(resolve, resolve);
+      Promise.all([w.close(), trials.close()]).then(() => resolve(), () => resolve());
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));

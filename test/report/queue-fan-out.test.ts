@@ -1,0 +1,95 @@
+// Searches fanned out on a real job queue: a notebook built by a worker sends the trials of its
+// gridSearch and repeatRuns (fanOut: true) back to the queue, where workers replay the notebook up
+// to each search and evaluate one point each. The objective's closure (a variable of an earlier
+// cell) is rebuilt by the replay; each point is evaluated exactly once, never in the build's own
+// kernel; the later search's replays answer the earlier search from the records sent with them;
+// the results land in the search's run store; NaN survives the trip.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, test } from "node:test";
+import { Proc, Redis, runCli, startRedis, startWorker, stopWorkers } from "../queue-cluster.js";
+
+let redis: Redis | undefined;
+const workers: Proc[] = [];
+after(async () => {
+  await stopWorkers(workers);
+  await redis?.stop();
+});
+
+function sweepNotebook(evaluations: string): object {
+  const code = (source: string) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" }, language_info: { name: "typescript" } },
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "# A fanned-out sweep" },
+      code(
+        `import * as fs from "node:fs";\nimport { gridSearch, repeatRuns, RunStore } from "labreport";\n` +
+          `const offset = 100;  // in the objective's closure: a replay must rebuild it\n` +
+          `const log = (line: string) => fs.appendFileSync(${JSON.stringify(evaluations)}, line + "\\n");`,
+      ),
+      code(
+        `const grid = await gridSearch({ x: [1, 2, 3, 4] }, async (p) => {\n` +
+          `  log(\`grid \${p.x} \${process.pid}\`);\n` +
+          `  return { value: Number(p.x) ** 2 + offset, details: { pid: process.pid } };\n` +
+          `}, { fanOut: true, store: "grid.json" });`,
+      ),
+      code(
+        `const repeated = await repeatRuns([1, 2, 3], async (seed) => {\n` +
+          `  log(\`repeat \${seed} \${process.pid}\`);\n` +
+          `  return { loss: [seed + grid.best.value, NaN] };\n` +
+          `}, { fanOut: true, name: "after-grid" });`,
+      ),
+      code(
+        `console.log("RESULT " + JSON.stringify({\n` +
+          `  kernel: process.pid,\n` +
+          `  trials: grid.trials.map((t) => ({ x: t.params.x, value: t.value, worker: t.worker ?? null, pid: (t.details as { pid: number }).pid })),\n` +
+          `  loss: repeated.values("loss").map((l) => [l[0], Number.isNaN(l[1])]),\n` +
+          `  stored: RunStore.open("grid.json").size,\n` +
+          `}));`,
+      ),
+    ],
+  };
+}
+
+test("a notebook's gridSearch and repeatRuns fan out to 2 workers: each point evaluated once, in replays, results back in the store", { timeout: 600_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-fan-out-"));
+  const evaluations = path.join(dir, "evaluations.log");
+  fs.writeFileSync(path.join(dir, "sweep.ipynb"), JSON.stringify(sweepNotebook(evaluations)));
+  redis = await startRedis();
+  for (let k = 0; k < 2; k++) workers.push(await startWorker(redis.url));
+
+  const build = runCli(["build", path.join(dir, "sweep.ipynb"), "--queue", redis.url, "--out", path.join(dir, "reports")], dir);
+  const code = await build.exited;
+  assert.equal(code, 0, `${build.output}\n--- workers:\n${workers.map((w) => w.output).join("\n")}`);
+
+  const executed = fs.readFileSync(path.join(dir, "reports", "sweep.ipynb"), "utf8");
+  const line = executed.match(/RESULT (\{.*?\})\\n/);
+  assert.ok(line, executed);
+  const result = JSON.parse(JSON.parse(`"${line[1]}"`)) as {
+    kernel: number;
+    trials: { x: number; value: number; worker: string | null; pid: number }[];
+    loss: [number, boolean][];
+    stored: number;
+  };
+  assert.deepEqual(result.trials.map((t) => [t.x, t.value]), [[1, 101], [2, 104], [3, 109], [4, 116]]);
+  // Every trial came from a worker's replay, not from the build's own kernel.
+  const names = workers.map((w) => w.output.match(/worker (\S+) \(library/)![1]);
+  for (const t of result.trials) {
+    assert.ok(t.worker && names.includes(t.worker), `trial ${t.x} ran on ${t.worker}, not one of ${names}`);
+    assert.notEqual(t.pid, result.kernel);
+  }
+  // The later search used the earlier one's best (101) and NaN came back as NaN.
+  assert.deepEqual(result.loss, [[102, true], [103, true], [104, true]]);
+  assert.equal(result.stored, 4);
+
+  // Each point was evaluated exactly once: the repeatRuns replays answered the grid from the records they carried.
+  const lines = fs.readFileSync(evaluations, "utf8").trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")).sort();
+  assert.deepEqual(lines, ["grid 1", "grid 2", "grid 3", "grid 4", "repeat 1", "repeat 2", "repeat 3"]);
+  const replays = workers.map((w) => (w.output.match(/replaying the notebook/g) ?? []).length);
+  assert.equal(replays[0] + replays[1], 7, workers.map((w) => w.output).join("\n"));
+  assert.ok(fs.existsSync(path.join(dir, "reports", "sweep.pdf")));
+});
