@@ -17,6 +17,7 @@ import {
   TrialRecord,
   TrialRun,
 } from "../contract/trial-jobs.js";
+import { ProgressDisplay } from "../display/progress.js";
 import { RunStore, keepNonFinite, reviveNonFinite } from "./run-store.js";
 import { Params } from "./search-space.js";
 
@@ -140,6 +141,11 @@ async function evaluateOnQueue(
   events.setMaxListeners(pending.length + 10);
   const before = Object.fromEntries(finishedSearches);
   const name = path.basename(context.file);
+  // Live in the notebook (and on the build's board, which shows the kernel's progress line).
+  const progress = new ProgressDisplay();
+  let finishedCount = 0;
+  const show = (last?: string) =>
+    progress.update(`search ${search + 1}: ${finishedCount}/${pending.length} trials done on the queue${last ? ` (last: ${last})` : ""}`, finishedCount / pending.length, true);
   let jobs: Awaited<ReturnType<typeof queue.addBulk>> = [];
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -151,6 +157,7 @@ async function evaluateOnQueue(
         opts: { attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } },
       })),
     );
+    show();
     await Promise.all(
       jobs.map(async (job, k) => {
         let result: TrialJobResult;
@@ -161,6 +168,8 @@ async function evaluateOnQueue(
         }
         // The replay wrote NaN as {"$number": "NaN"} (JSON has none): read back as the store reads it.
         finished(pending[k].index, { ...result, result: JSON.parse(JSON.stringify(result.result), reviveNonFinite) });
+        finishedCount++;
+        show(`trial ${pending[k].index + 1} on ${result.worker}, ${result.seconds.toFixed(1)} s`);
       }),
     );
   } finally {

@@ -93,3 +93,22 @@ test("a notebook's gridSearch and repeatRuns fan out to 2 workers: each point ev
   assert.equal(replays[0] + replays[1], 7, workers.map((w) => w.output).join("\n"));
   assert.ok(fs.existsSync(path.join(dir, "reports", "sweep.pdf")));
 });
+
+test("a trial whose objective throws: evaluated once (no retry), the build fails naming the trial and the error, exit 1", { timeout: 600_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-fan-out-"));
+  const evaluations = path.join(dir, "evaluations.log");
+  const nb = sweepNotebook(evaluations) as { cells: { source: string }[] };
+  nb.cells[2].source = nb.cells[2].source.replace("log(`grid ${p.x} ${process.pid}`);", "log(`grid ${p.x} ${process.pid}`);\n  if (p.x === 2) throw new Error(\"diverged at x = 2\");");
+  assert.match(nb.cells[2].source, /diverged/);
+  fs.writeFileSync(path.join(dir, "sweep.ipynb"), JSON.stringify(nb));
+  redis ??= await startRedis();
+  while (workers.length < 2) workers.push(await startWorker(redis.url));
+
+  const build = runCli(["build", path.join(dir, "sweep.ipynb"), "--queue", redis.url, "--out", path.join(dir, "reports")], dir);
+  const code = await build.exited;
+  assert.equal(code, 1, build.output);
+  assert.match(build.output, /sweep\.ipynb: trial 2 of search 1 \(\{"x":2\}\) failed on the queue: .*diverged at x = 2/);
+  const lines = fs.readFileSync(evaluations, "utf8").trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" "));
+  assert.equal(lines.filter((l) => l === "grid 2").length, 1, lines.join("\n"));
+  assert.ok(!fs.existsSync(path.join(dir, "reports", "sweep.pdf")));
+});
