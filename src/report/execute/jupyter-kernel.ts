@@ -91,6 +91,8 @@ export function resolveTslab(fromDir: string = __dirname): TslabPackage {
   return { bin, version, typescriptVersion };
 }
 
+const ORPHAN_GUARD = path.join(__dirname, "orphan-guard.js");
+
 // Kernels still running when this process exits are killed; 'exit' handlers keep nothing alive.
 const liveKernels = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -119,6 +121,11 @@ export class Kernel {
   /** Receives every iopub message (the executor routes them by parent_header.msg_id). */
   onIopub: ((msg: Message) => void) | undefined;
   info!: KernelInfo;
+
+  /** The kernel process's id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   private readonly session = newId();
   private readonly shell = new zmq.Dealer({ linger: 0 });
@@ -198,7 +205,8 @@ export class Kernel {
   private static async launch(tslab: TslabPackage, opts: KernelOptions): Promise<Kernel> {
     const conn = await createConnectionInfo();
     const connFile = writeConnectionFile(conn);
-    const child = spawn(process.execPath, [tslab.bin, "kernel", "--config-path", connFile.file], {
+    // orphan-guard: the kernel ends itself if this process is killed outright.
+    const child = spawn(process.execPath, ["--require", ORPHAN_GUARD, tslab.bin, "kernel", "--config-path", connFile.file], {
       cwd: opts.cwd,
       env: kernelEnv(opts.env),
       stdio: ["ignore", "pipe", "pipe"],
