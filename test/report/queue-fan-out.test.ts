@@ -112,3 +112,30 @@ test("a trial whose objective throws: evaluated once (no retry), the build fails
   assert.equal(lines.filter((l) => l === "grid 2").length, 1, lines.join("\n"));
   assert.ok(!fs.existsSync(path.join(dir, "reports", "sweep.pdf")));
 });
+
+test("a worker SIGKILLed while replaying a trial: the trial goes back to the queue, another worker finishes it, the build succeeds", { timeout: 600_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-fan-out-"));
+  fs.writeFileSync(path.join(dir, "sweep.ipynb"), JSON.stringify(sweepNotebook(path.join(dir, "evaluations.log"))));
+  redis ??= await startRedis();
+  while (workers.length < 3) workers.push(await startWorker(redis.url));
+
+  const build = runCli(["build", path.join(dir, "sweep.ipynb"), "--queue", redis.url, "--out", path.join(dir, "reports")], dir);
+  // The first worker seen replaying a trial dies with it (and its kernels: its process group).
+  const replaying = /sweep\.ipynb search (\d+) trial (\d+): replaying the notebook/;
+  const victim = await Promise.any(workers.map((w) => w.waitFor(replaying, 300_000).then(() => w)));
+  const [, search, trial] = victim.output.match(replaying)!;
+  victim.killGroup("SIGKILL");
+  const victimName = victim.output.match(/worker (\S+) \(library/)![1];
+  workers.splice(workers.indexOf(victim), 1);
+  const code = await build.exited;
+  assert.equal(code, 0, `${build.output}\n--- workers:\n${workers.map((w) => w.output).join("\n")}`);
+
+  const executed = fs.readFileSync(path.join(dir, "reports", "sweep.ipynb"), "utf8");
+  const result = JSON.parse(JSON.parse(`"${executed.match(/RESULT (\{.*?\})\\n/)![1]}"`)) as { trials: { x: number; value: number; worker: string }[]; loss: [number, boolean][] };
+  assert.deepEqual(result.trials.map((t) => [t.x, t.value]), [[1, 101], [2, 104], [3, 109], [4, 116]]);
+  assert.deepEqual(result.loss, [[102, true], [103, true], [104, true]]);
+  // The killed trial was finished by a worker that lived.
+  const redone = workers.some((w) => w.output.includes(`sweep.ipynb search ${search} trial ${trial}: done`));
+  assert.ok(redone, `search ${search} trial ${trial} redone by another worker than ${victimName}:\n${workers.map((w) => w.output).join("\n")}`);
+  if (search === "1") assert.notEqual(result.trials[Number(trial) - 1].worker, victimName);
+});
