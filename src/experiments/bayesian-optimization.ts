@@ -3,6 +3,7 @@
 import { Random } from "../data/random.js";
 import { expectedImprovement, fitGaussianProcessML } from "./gaussian-process.js";
 import { Params, SearchSpaceInput, decodePoint, encodePoint, normalizeSpace, pointKey, samplePoint } from "./search-space.js";
+import { closeSearch, openSearch } from "./fan-out.js";
 import { Objective, SearchOptions, SearchResult, Trial, bestTrial, openStore, runTrial } from "./trials.js";
 
 /**
@@ -39,6 +40,8 @@ export async function bayesianOptimization(space: SearchSpaceInput, objective: O
   const dims = Object.keys(normalized).length;
   const random = new Random(options.seed ?? 0);
   const store = openStore(options.store);
+  // Numbered among the notebook's searches, so that a replay for a later fanned-out search reads it back.
+  const search = openSearch(store);
   const initial = Math.min(options.trials, Math.max(1, options.initialTrials ?? 5));
   const candidates = options.candidates ?? 1000;
   const sign = options.goal === "maximize" ? -1 : 1;
@@ -52,6 +55,7 @@ export async function bayesianOptimization(space: SearchSpaceInput, objective: O
     trials.push(trial);
     options.onTrial?.(trial);
   }
+  closeSearch(search, trials.map((t) => ({ params: t.params, result: { value: t.value, details: t.details }, seconds: t.seconds })));
   return { trials, best: bestTrial(trials, options.goal) };
 
   /** The candidate of highest expected improvement that has not been tried. */

@@ -59,15 +59,9 @@ export async function runPoints<R>(
   store: RunStore,
   options: RunPointsOptions<R> = {},
 ): Promise<PointOutcome<R>[]> {
-  const search = searchesStarted++;
+  const search = openSearch(store);
   const replay = trialRun();
   if (replay && search === replay.search) return replayOnePoint(replay, evaluate);
-  if (replay && search < replay.search) {
-    // Answered from the records of the kernel that sent the trial: it ran this search already.
-    for (const record of replay.before[search] ?? []) {
-      if (!store.has(record.params)) store.put(record.params, record.result, record.seconds);
-    }
-  }
 
   const outcomes: (PointOutcome<R> | undefined)[] = points.map(() => undefined);
   const done = (o: PointOutcome<R>) => {
@@ -97,8 +91,36 @@ export async function runPoints<R>(
     }
   }
   const all = outcomes as PointOutcome<R>[];
-  finishedSearches.set(search, all.map((o) => ({ params: o.params, result: o.result, seconds: o.seconds })));
+  closeSearch(search, all);
   return all;
+}
+
+/**
+ * Numbers a search that is starting (in the order searches start in this kernel). In a replay, a
+ * search before the trial's own is answered from the records the trial carried: they go into its
+ * store, so it reads every point back instead of running it. A search whose points depend on each
+ * other (bayesianOptimization) calls this and closeSearch itself: it is never fanned out, but a
+ * replay must still not run it again.
+ *
+ * @example
+ * const search = openSearch(store);
+ * // … evaluate the points through `store` …
+ * closeSearch(search, trials.map((t) => ({ params: t.params, result: { value: t.value }, seconds: t.seconds })));
+ */
+export function openSearch(store: RunStore): number {
+  const search = searchesStarted++;
+  const replay = trialRun();
+  if (replay && search < replay.search) {
+    for (const record of replay.before[search] ?? []) {
+      if (!store.has(record.params)) store.put(record.params, record.result, record.seconds);
+    }
+  }
+  return search;
+}
+
+/** Keeps a finished search's points for the replays of later searches. */
+export function closeSearch(search: number, records: TrialRecord[]): void {
+  finishedSearches.set(search, records.map(({ params, result, seconds }) => ({ params, result, seconds })));
 }
 
 /** The replay's request (read once per process), or undefined in an ordinary run. */

@@ -2,7 +2,7 @@
 // gridSearch and repeatRuns (fanOut: true) back to the queue, where workers replay the notebook up
 // to each search and evaluate one point each. The objective's closure (a variable of an earlier
 // cell) is rebuilt by the replay; each point is evaluated exactly once, never in the build's own
-// kernel; the later search's replays answer the earlier search from the records sent with them;
+// kernel; the replays answer the earlier searches (a Bayesian one too) from the records sent with them;
 // the results land in the search's run store; NaN survives the trip.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -27,9 +27,14 @@ function sweepNotebook(evaluations: string): object {
     cells: [
       { cell_type: "markdown", metadata: {}, source: "# A fanned-out sweep" },
       code(
-        `import * as fs from "node:fs";\nimport { gridSearch, repeatRuns, RunStore } from "labreport";\n` +
+        `import * as fs from "node:fs";\nimport { bayesianOptimization, gridSearch, repeatRuns, RunStore, uniform } from "labreport";\n` +
           `const offset = 100;  // in the objective's closure: a replay must rebuild it\n` +
-          `const log = (line: string) => fs.appendFileSync(${JSON.stringify(evaluations)}, line + "\\n");`,
+          `const log = (line: string) => fs.appendFileSync(${JSON.stringify(evaluations)}, line + "\\n");\n` +
+          `// A search that never fans out, before the fanned-out ones: replays must read it back, not run it.\n` +
+          `const tuned = await bayesianOptimization({ a: uniform(0, 1) }, async (p, { trial }) => {\n` +
+          `  log(\`bayes \${trial} \${process.pid}\`);\n` +
+          `  return Number(p.a);\n` +
+          `}, { trials: 3, seed: 1 });`,
       ),
       code(
         `const grid = await gridSearch({ x: [1, 2, 3, 4] }, async (p) => {\n` +
@@ -88,7 +93,9 @@ test("a notebook's gridSearch and repeatRuns fan out to 2 workers: each point ev
 
   // Each point was evaluated exactly once: the repeatRuns replays answered the grid from the records they carried.
   const lines = fs.readFileSync(evaluations, "utf8").trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" ")).sort();
-  assert.deepEqual(lines, ["grid 1", "grid 2", "grid 3", "grid 4", "repeat 1", "repeat 2", "repeat 3"]);
+  assert.deepEqual(lines, ["bayes 0", "bayes 1", "bayes 2", "grid 1", "grid 2", "grid 3", "grid 4", "repeat 1", "repeat 2", "repeat 3"]);
+  const bayesPids = fs.readFileSync(evaluations, "utf8").split("\n").filter((l) => l.startsWith("bayes")).map((l) => Number(l.split(" ")[2]));
+  assert.deepEqual(bayesPids, [result.kernel, result.kernel, result.kernel]);
   const replays = workers.map((w) => (w.output.match(/replaying the notebook/g) ?? []).length);
   assert.equal(replays[0] + replays[1], 7, workers.map((w) => w.output).join("\n"));
   assert.ok(fs.existsSync(path.join(dir, "reports", "sweep.pdf")));
