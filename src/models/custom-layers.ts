@@ -49,6 +49,25 @@ export class SeededDropout extends tf.layers.Layer {
 }
 tf.serialization.registerClass(SeededDropout);
 
+/**
+ * keep·moving + (1 − keep)·(factor·batch), element-wise, rounded as tf ops on float32 tensors round
+ * it (each product and the sum to float32, the numbers as float32 scalars), so it equals
+ * `moving.mul(keep).add(batch.mul(factor).mul(1 - keep))` bit for bit (factor 1: no multiply).
+ *
+ * @example
+ * movingAverage(Float32Array.of(0), Float32Array.of(1), 0.9, 1); // Float32Array [0.1]
+ */
+export function movingAverage(moving: Float32Array, batch: Float32Array, keep: number, factor: number): Float32Array {
+  const k = Math.fround(keep), rest = Math.fround(1 - keep), f = Math.fround(factor);
+  const out = new Float32Array(moving.length);
+  for (let i = 0; i < out.length; i++) {
+    const b = factor === 1 ? batch[i] : Math.fround(batch[i] * f);
+    // A float32 sum or product computed in double and rounded once is the correctly rounded float32 result.
+    out[i] = Math.fround(moving[i] * k) + Math.fround(b * rest);
+  }
+  return out;
+}
+
 // tfjs exports a factory, not the class; the class is what a subclass needs.
 const BatchNormalizationBase = tf.layers.batchNormalization({}).constructor as unknown as new (args: {
   axis?: number;
@@ -93,8 +112,19 @@ export class PyTorchBatchNorm extends BatchNormalizationBase {
       const { mean, variance } = fused ?? tf.moments(x, axes);
       const out = fused?.y ?? tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
       const count = x.size / x.shape[x.rank - 1];
-      const unbiased = count > 1 ? variance.mul(count / (count - 1)) : variance;
+      const correction = count > 1 ? count / (count - 1) : 1;
       const keep = self.momentum;
+      if (fused) {
+        // labnative: the batch moments are arrays in memory already; the moving averages of a few
+        // channels in JS cost less than the eleven kernels (and their tape entries) below.
+        for (const [moving, batch, factor] of [[self.movingMean, mean, 1], [self.movingVariance, variance, correction]] as const) {
+          const current = moving.read();
+          const values = movingAverage(current.dataSync() as Float32Array, batch.dataSync() as Float32Array, keep, factor);
+          moving.write(tf.tensor(values, current.shape, "float32"));
+        }
+        return out;
+      }
+      const unbiased = count > 1 ? variance.mul(correction) : variance;
       self.movingMean.write(self.movingMean.read().mul(keep).add(mean.mul(1 - keep)));
       self.movingVariance.write(self.movingVariance.read().mul(keep).add(unbiased.mul(1 - keep)));
       return out;
