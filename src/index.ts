@@ -23,7 +23,8 @@
 //   engine/   the training engine's choice (useEngine) and the native backend (C++ kernels, optimiser
 //             updates, seeded dropout), with tf-op fallbacks on every other engine
 //   svg/      Vega-Lite spec → SVG, for the report's figures and Jupyter front ends without Vega-Lite
-//   contract/ what notebook outputs hold and the report reads back: MIME types, tables, metadata records
+//   contract/ the formats the library and the report tool both read and write (what a notebook's
+//             outputs hold: MIME types, tables, metadata records)
 import { selectEngine } from "./display/engine.js";
 
 export * as tf from "@tensorflow/tfjs";
