@@ -17,6 +17,7 @@
         "src/engine/native/elementwise.cc",
         "src/engine/native/batch_norm.cc",
         "src/engine/native/optimizer.cc",
+        "src/engine/native/dropout.cc",
         "src/engine/native/signals.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -7,6 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 // The optimiser updates as engine ops (labnative runs each as one native pass).
 export { sgdStep, adamStep } from "./optimizer-steps";
 export type { SgdStepOptions, AdamStepOptions } from "./optimizer-steps";
+// Seeded inverted dropout as an engine op (labnative draws the mask and multiplies in one pass).
+export { seededDropout, dropoutMask } from "./dropout";
 
 export type EngineName = "tfjs-node-gpu" | "tfjs-node" | "native" | "cpu";
 

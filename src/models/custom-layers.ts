@@ -1,37 +1,15 @@
 // Layers where tfjs's own differ from PyTorch's in ways the assignments can see:
 // - dropout whose masks come from a seeded stream (tf.layers.dropout with a seed repeats the same
-//   mask every step; without one it uses Math.random), drawn in one loop (dropoutMask);
+//   mask every step; without one it uses Math.random), the engine's seededDropout (one native pass
+//   on labnative, the mask drawn in JS by dropoutMask elsewhere);
 // - batch normalisation whose moving variance averages the unbiased batch variance, as PyTorch's.
 import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
+import { seededDropout } from "../engine/dropout.js";
 import { batchNormTraining } from "../engine/fused-ops.js";
 
-/**
- * An inverted-dropout mask: each of `size` values is 0 with probability `rate`, else 1 / (1 - rate).
- * The same seed gives the same mask on every machine: value i is kept when the i-th draw of
- * `new Random(seed)` (mulberry32) is >= rate.
- *
- * @example
- * dropoutMask(4, 0.5, 7); // e.g. Float32Array [2, 0, 0, 2], always the same for seed 7
- */
-export function dropoutMask(size: number, rate: number, seed: number): Float32Array {
-  if (!(rate >= 0 && rate < 1)) throw new Error(`invalid dropout rate: ${rate} (expected 0 <= rate < 1)`);
-  if (!(Number.isInteger(size) && size >= 0)) throw new Error(`invalid dropout mask size: ${size} (expected an integer >= 0)`);
-  const out = new Float32Array(size);
-  const scale = 1 / (1 - rate);
-  // draw / 2^32 >= rate exactly when draw >= rate * 2^32 (scaling by a power of two is exact).
-  const threshold = rate * 4294967296;
-  // Random.next inlined: tfjs's seeded randomUniform draws element by element through a slower
-  // generator (about 90 ms per 800,000 values), which made dropout training 2-3 times slower.
-  let state = new Random(seed).state;
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    if (((t ^ (t >>> 14)) >>> 0) >= threshold) out[i] = scale;
-  }
-  return out;
-}
+// The mask the layer applies, kept importable from here where the layer lives.
+export { dropoutMask } from "../engine/dropout.js";
 
 /**
  * Dropout (inverted, as PyTorch's nn.Dropout) with a new, seeded mask at every training step.
@@ -58,7 +36,7 @@ export class SeededDropout extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return x;
     const seed = this.random.seed();
-    return tf.tidy(() => x.mul(tf.tensor(dropoutMask(x.size, this.rate, seed), x.shape, "float32")));
+    return seededDropout(x, this.rate, seed);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -70,6 +48,25 @@ export class SeededDropout extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(SeededDropout);
+
+/**
+ * keep·moving + (1 − keep)·(factor·batch), element-wise, rounded as tf ops on float32 tensors round
+ * it (each product and the sum to float32, the numbers as float32 scalars), so it equals
+ * `moving.mul(keep).add(batch.mul(factor).mul(1 - keep))` bit for bit (factor 1: no multiply).
+ *
+ * @example
+ * movingAverage(Float32Array.of(0), Float32Array.of(1), 0.9, 1); // Float32Array [0.1]
+ */
+export function movingAverage(moving: Float32Array, batch: Float32Array, keep: number, factor: number): Float32Array {
+  const k = Math.fround(keep), rest = Math.fround(1 - keep), f = Math.fround(factor);
+  const out = new Float32Array(moving.length);
+  for (let i = 0; i < out.length; i++) {
+    const b = factor === 1 ? batch[i] : Math.fround(batch[i] * f);
+    // A float32 sum or product computed in double and rounded once is the correctly rounded float32 result.
+    out[i] = Math.fround(moving[i] * k) + Math.fround(b * rest);
+  }
+  return out;
+}
 
 // tfjs exports a factory, not the class; the class is what a subclass needs.
 const BatchNormalizationBase = tf.layers.batchNormalization({}).constructor as unknown as new (args: {
@@ -115,8 +112,19 @@ export class PyTorchBatchNorm extends BatchNormalizationBase {
       const { mean, variance } = fused ?? tf.moments(x, axes);
       const out = fused?.y ?? tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
       const count = x.size / x.shape[x.rank - 1];
-      const unbiased = count > 1 ? variance.mul(count / (count - 1)) : variance;
+      const correction = count > 1 ? count / (count - 1) : 1;
       const keep = self.momentum;
+      if (fused) {
+        // labnative: the batch moments are arrays in memory already; the moving averages of a few
+        // channels in JS cost less than the eleven kernels (and their tape entries) below.
+        for (const [moving, batch, factor] of [[self.movingMean, mean, 1], [self.movingVariance, variance, correction]] as const) {
+          const current = moving.read();
+          const values = movingAverage(current.dataSync() as Float32Array, batch.dataSync() as Float32Array, keep, factor);
+          moving.write(tf.tensor(values, current.shape, "float32"));
+        }
+        return out;
+      }
+      const unbiased = count > 1 ? variance.mul(correction) : variance;
       self.movingMean.write(self.movingMean.read().mul(keep).add(mean.mul(1 - keep)));
       self.movingVariance.write(self.movingVariance.read().mul(keep).add(unbiased.mul(1 - keep)));
       return out;

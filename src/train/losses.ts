@@ -19,7 +19,10 @@ export type LossName = "nll" | "crossEntropy" | "hinge";
 export function nllLoss(logProbabilities: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const classes = logProbabilities.shape[logProbabilities.shape.length - 1];
-    const picked = logProbabilities.mul(tf.oneHot(labels.cast("int32") as tf.Tensor1D, classes)).sum(-1);
+    // Labels already int32 are used as they are, and the one-hot is made in the probabilities' dtype:
+    // two casts fewer each step (and one in the gradient), the same values.
+    const indices = (labels.dtype === "int32" ? labels : labels.cast("int32")) as tf.Tensor1D;
+    const picked = logProbabilities.mul(tf.oneHot(indices, classes, 1, 0, logProbabilities.dtype)).sum(-1);
     return picked.mean().neg() as tf.Scalar;
   });
 }

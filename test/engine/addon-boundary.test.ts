@@ -37,6 +37,7 @@ const VALID: Record<string, () => unknown[]> = {
   adamStep: () => [f(4), f(4), f(4), f(4), f(4), f(4), f(4), 1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.1, 0.001],
   batchNormTrain: () => [f(6), f(3), f(3), 1e-3, f(6), f(3), f(3)],
   batchNormTrainGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(3), f(3), f(6), f(3), f(3)],
+  dropout: () => [f(4), f(4), 0.5, 7],
   tile: () => [f(3), f(6), Int32Array.of(1, 3, 2)],
   setThreads: () => [addon.threads()],
   threads: () => [],
@@ -132,6 +133,10 @@ test("invalid geometry, op codes and counts throw RangeErrors before any kernel 
   const adam = VALID.adamStep();
   adam[12] = 0;
   throwsNamed(() => call("adamStep", adam), RangeError, "adamStep", /bias corrections/, "bias correction 0");
+  throwsNamed(() => call("dropout", [f(4), f(4), 1, 7]), RangeError, "dropout", /argument 2 \(rate\)/, "dropout rate 1");
+  throwsNamed(() => call("dropout", [f(4), f(4), -0.5, 7]), RangeError, "dropout", /argument 2 \(rate\)/, "dropout rate -0.5");
+  throwsNamed(() => call("dropout", [f(4), f(4), 0.5, 2 ** 32]), RangeError, "dropout", /argument 3 \(seed\)/, "dropout seed 2^32");
+  throwsNamed(() => call("dropout", [f(4), f(4), 0.5, 1.5]), RangeError, "dropout", /argument 3 \(seed\)/, "dropout seed 1.5");
 });
 
 test("a rejected call leaves its output untouched", () => {

@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { registerNativeBackend, nativeKernelNames, BACKEND_NAME } from "../../src/engine/native/backend";
 import { batchNormTraining } from "../../src/engine/fused-ops";
 import { ADAM_STEP, SGD_STEP } from "../../src/engine/native/optimizer-steps";
+import { SEEDED_DROPOUT } from "../../src/engine/dropout";
 import { TorchOptimizer } from "../../src/train/optimizers";
 
 const ATOL = 2e-5;
@@ -414,6 +415,9 @@ test("a small CNN trained 300 steps reaches the same loss on both engines", asyn
     assert.ok(Math.abs(native[s] - cpu[s]) <= 1e-3 + 1e-2 * Math.abs(cpu[s]), `step ${s}: native loss ${native[s]} vs cpu ${cpu[s]}`);
   }
 });
+
+// Seeded dropout, bit for bit against the JS mask, and its gradient: test/engine/seeded-dropout.test.ts.
+covered.add(SEEDED_DROPOUT);
 
 test("every native kernel is covered above", () => {
   const missing = nativeKernelNames.filter((k) => !covered.has(k));

@@ -306,6 +306,19 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
            mOut.data, vOut.data);
   return a.env().Undefined();
 }
+// dropout(x, y, rate, seed): y = x * the inverted-dropout mask of mulberry32 stream `seed` (kernels.h).
+Napi::Value Dropout(const Napi::CallbackInfo& info) {
+  Args a(info, "dropout", 4);
+  F32 x = a.f32(0, "x"), y = a.f32(1, "y");
+  double rate = a.number(2, "rate");
+  int64_t seed = a.integer(3, "seed", 0, 4294967295LL);
+  if (!a.ok()) return a.env().Undefined();
+  a.require(rate >= 0 && rate < 1, "argument 2 (rate) must be in [0, 1)");
+  a.size(y, 1, "y", x.size);
+  if (!a.ok()) return a.env().Undefined();
+  dropout(x.data, (long)x.size, rate, (uint32_t)seed, y.data);
+  return a.env().Undefined();
+}
 // batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   Args a(info, "batchNormTrain", 7);
@@ -433,6 +446,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamStep", Napi::Function::New(env, AdamStep));
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
+  exports.Set("dropout", Napi::Function::New(env, Dropout));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));

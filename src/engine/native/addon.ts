@@ -47,6 +47,11 @@ export interface NativeAddon {
    */
   adamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
     lr: number, beta1: number, beta2: number, epsilon: number, weightDecay: number, biasCorrection1: number, biasCorrection2: number): void;
+  /**
+   * y = x * the inverted-dropout mask of mulberry32 stream `seed` (its initial state, 0..2^32-1):
+   * element i kept (times 1 / (1 - rate)) when draw i / 2^32 >= rate, as dropoutMask draws it.
+   */
+  dropout(x: Float32Array, y: Float32Array, rate: number, seed: number): void;
   tile(x: Float32Array, y: Float32Array, meta: Int32Array): void;
   setThreads(n: number): void;
   threads(): number;

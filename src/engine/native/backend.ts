@@ -7,6 +7,7 @@ import { nativeKernels } from "./kernels/index";  // explicit: a stale dist/…/
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
 import { registerBatchNormTrainingGradient } from "../fused-ops";
+import { registerSeededDropoutGradient } from "../dropout";
 import { nativeSteps } from "./optimizer-steps";
 import { registerStepImplementation } from "../optimizer-steps";
 import { arrayReferences } from "../tfjs-internals";
@@ -153,6 +154,7 @@ export function registerNativeBackend(): void {
   installMeanGradient(BACKEND_NAME);
   installReluGradient(BACKEND_NAME);
   registerBatchNormTrainingGradient();
+  registerSeededDropoutGradient();
   registerStepImplementation(BACKEND_NAME, nativeSteps(addon));
   nativeKernelNames = Object.keys(natives);
   // Priority below cpu's: only chosen when asked for by name.

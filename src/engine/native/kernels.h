@@ -60,6 +60,10 @@ void adamStep(const float* w, const float* g, const float* m, const float* v, lo
               float beta2, float epsilon, float weightDecay, float biasCorrection1, float biasCorrection2,
               float* wOut, float* mOut, float* vOut);
 
+// Inverted dropout (dropout.cc): y = x * mask, mask i = 1 / (1 - rate) when mulberry32's i-th draw from
+// state `seed` (as a uint32, over 2^32) is >= rate, else 0; the stream of dropoutMask in src/engine/dropout.ts.
+void dropout(const float* x, long n, double rate, uint32_t seed, float* y);
+
 enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN, R_COUNT };
 // x viewed as [outer, red, inner] reduces to y [outer, inner].
 void reduce(int op, const float* x, long outer, long red, long inner, float* y);

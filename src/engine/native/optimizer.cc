@@ -13,31 +13,31 @@ namespace {
 // In place, each output is read through its own pointer: the compiler then sees a distance-0
 // dependence it can vectorise, where distinct in and out pointers that may alias would need a
 // run-time overlap check (which an exact alias fails, falling back to the scalar loop).
-template <bool InPlace>
-void sgdLoop(int op, const float* w0, const float* g, const float* buf0, long s, long e, float rate, float m,
-             float wd, float* wOut, float* bufOut) {
+// Momentum and Nesterov differ only in the step taken from the new buffer: one loop, Nesterov a
+// template parameter, so each variant still compiles to its own branch-free loop.
+template <bool InPlace, bool Nesterov>
+void momentumLoop(const float* w0, const float* g, const float* buf0, long s, long e, float rate, float m, float wd,
+                  float* wOut, float* bufOut) {
   const float* w = InPlace ? wOut : w0;
   const float* buf = InPlace ? bufOut : buf0;
-  switch (op) {
-    case SGD_PLAIN:
-      for (long i = s; i < e; i++) wOut[i] = w[i] - rate * (g[i] + wd * w[i]);
-      break;
-    case SGD_MOMENTUM:
-      for (long i = s; i < e; i++) {
-        const float d = g[i] + wd * w[i];
-        const float b = m * buf[i] + d;
-        bufOut[i] = b;
-        wOut[i] = w[i] - rate * b;
-      }
-      break;
-    case SGD_NESTEROV:
-      for (long i = s; i < e; i++) {
-        const float d = g[i] + wd * w[i];
-        const float b = m * buf[i] + d;
-        bufOut[i] = b;
-        wOut[i] = w[i] - rate * (d + m * b);
-      }
-      break;
+  for (long i = s; i < e; i++) {
+    const float d = g[i] + wd * w[i];
+    const float b = m * buf[i] + d;
+    bufOut[i] = b;
+    wOut[i] = w[i] - rate * (Nesterov ? d + m * b : b);
+  }
+}
+
+template <bool InPlace>
+void sgdLoop(int op, const float* w0, const float* g, const float* buf, long s, long e, float rate, float m,
+             float wd, float* wOut, float* bufOut) {
+  if (op == SGD_PLAIN) {
+    const float* w = InPlace ? wOut : w0;
+    for (long i = s; i < e; i++) wOut[i] = w[i] - rate * (g[i] + wd * w[i]);
+  } else if (op == SGD_NESTEROV) {
+    momentumLoop<InPlace, true>(w0, g, buf, s, e, rate, m, wd, wOut, bufOut);
+  } else {
+    momentumLoop<InPlace, false>(w0, g, buf, s, e, rate, m, wd, wOut, bufOut);
   }
 }
 

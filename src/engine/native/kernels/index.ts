@@ -5,6 +5,7 @@
 import { batchNormKernels } from "./batch-norm";
 import type { KernelContext, Kernels } from "./common";
 import { convKernels } from "./conv";
+import { dropoutKernels } from "./dropout";
 import { elementwiseKernels } from "./elementwise";
 import { matmulKernels } from "./matmul";
 import { optimizerKernels } from "./optimizer";
@@ -15,7 +16,8 @@ export type { KernelContext, KernelFunc, Kernels } from "./common";
 
 /** Every native kernel by tfjs kernel name; `context.cpu(name)` is tfjs's own kernel, the fallback. */
 export function nativeKernels(context: KernelContext): Kernels {
-  const families = [convKernels, poolKernels, matmulKernels, elementwiseKernels, batchNormKernels, optimizerKernels, typescriptKernels];
+  const families = [convKernels, poolKernels, matmulKernels, elementwiseKernels, batchNormKernels, optimizerKernels, dropoutKernels,
+    typescriptKernels];
   const kernels: Kernels = {};
   for (const family of families) {
     for (const [name, kernel] of Object.entries(family(context))) {
