@@ -18,13 +18,14 @@
 //             schedules, early stopping, evaluation, confusion matrices, trackers
 //   plots/    Vega-Lite specs: learning curves, line charts, mean ± std bands, confusion matrices, image grids
 //   display/  showMarkdown, showFigure, showTable, live progress, the engine record
-//   experiments/ repeated runs, grid / random / Bayesian search, checkpoints, LR range test, dropout schemes
+//   experiments/ repeated runs, grid / random / Bayesian search (their trials fanned out on a job
+//             queue with fanOut), checkpoints, LR range test, dropout schemes
 // and beneath them:
 //   engine/   the training engine's choice (useEngine) and the native backend (C++ kernels, optimiser
 //             updates, seeded dropout), with tf-op fallbacks on every other engine
 //   svg/      Vega-Lite spec → SVG, for the report's figures and Jupyter front ends without Vega-Lite
 //   contract/ the formats the library and the report tool both read and write (what a notebook's
-//             outputs hold: MIME types, tables, metadata records)
+//             outputs hold: MIME types, tables, metadata records; a fanned-out search's trial jobs)
 import { selectEngine } from "./display/engine.js";
 
 export * as tf from "@tensorflow/tfjs";
