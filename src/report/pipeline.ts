@@ -86,6 +86,20 @@ function checkBeforeRunning(nb: Notebook, file: string, templateDir: string | un
   return freezeMode(front, file);
 }
 
+/** A code cell raised: the build's one-line error, and the failing cell and its message for callers that rephrase it. */
+export class CellFailedError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly cell: { cellIndex: number; codeCellNumber: number; message: string },
+    readonly failedPath: string,
+  ) {
+    super(
+      `${file}: cell ${cell.cellIndex + 1} (code cell ${cell.codeCellNumber}) failed: ${cell.message} — fix it and rebuild; ` +
+        `the previous report is kept, the failed run is in ${failedPath}`,
+    );
+  }
+}
+
 /**
  * The execute stage, as `build` and `labreport execute` both run it: --param values applied,
  * `eval: false` cells left unexecuted, the cell timeout applied, a failing cell an error naming it
@@ -112,11 +126,7 @@ export async function execute(notebook: Notebook, options: ExecuteStageOptions):
   const executed = restoreSkipped(result.notebook, configured, plan);
   if (result.failure) {
     commitFiles([{ path: options.failedPath, data: notebookText(executed) }], "choose another output folder");
-    const f = result.failure;
-    throw new UserError(
-      `${file}: cell ${f.cellIndex + 1} (code cell ${f.codeCellNumber}) failed: ${f.message} — fix it and rebuild; ` +
-        `the previous report is kept, the failed run is in ${options.failedPath}`,
-    );
+    throw new CellFailedError(file, result.failure, options.failedPath);
   }
   for (const e of result.allowedErrors ?? []) options.progress?.info(`  note: ${file}: cell ${e.cellIndex + 1} (code cell ${e.codeCellNumber}) failed and the run went on: ${e.message}`);
   const k = result.kernelInfo;

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { Job, UnrecoverableError } from "bullmq";
 import { TRIAL_RUN_ENV, TrialJobData, TrialJobResult, TrialOutcome, TrialRun } from "../../contract/trial-jobs.js";
 import { readNotebook } from "../notebook.js";
-import { execute } from "../pipeline.js";
+import { CellFailedError, execute } from "../pipeline.js";
 import { errorLine } from "../user-error.js";
 import { workerLibraryHash } from "./library-check.js";
 
@@ -62,6 +62,11 @@ export async function runTrialJob(job: Job<TrialJobData, TrialJobResult>, ctx: T
     return { worker: ctx.name, result: outcome.result, seconds: outcome.seconds };
   } catch (err) {
     if (err instanceof UnrecoverableError) throw err;
+    // The building kernel prefixes the file and the trial; the replay's temp paths mean nothing there.
+    if (err instanceof CellFailedError) {
+      const c = err.cell;
+      throw new Error(unmirror(`${c.message} (cell ${c.cellIndex + 1}, code cell ${c.codeCellNumber}, of the worker's replay)`));
+    }
     throw new Error(unmirror(errorLine(err, context.file)));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
