@@ -7,6 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { codeHash, libraryHash } from "../../src/report/freeze.js";
+import { readNotebook } from "../../src/report/notebook.js";
+import { applyParameters } from "../../src/report/notebook-parameters.js";
 import { CLI, REPO } from "../paths.js";
 
 const notebooks = fs.readdirSync(path.join(REPO, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
@@ -24,6 +27,20 @@ test("every notebook in notebooks/ is frozen at its full configuration and rende
     assert.match([front.source].flat().join(""), freeze, `${nb} declares ${PINNED.has(nb) ? "freeze: true (pinned)" : "freeze: auto"}`);
     assert.ok(fs.existsSync(path.join(REPO, "notebooks", "_freeze", nb.replace(/\.ipynb$/, ".json"))), `${nb} has a stored execution`);
   }
+  // A stale store would make the build below train at full configuration for tens of minutes before
+  // timing out: say at once which store is stale, why, and how to renew it.
+  const stale = notebooks.flatMap((nb) => {
+    if (PINNED.has(nb)) return [];
+    const file = path.join(REPO, "notebooks", nb);
+    const stored = JSON.parse(fs.readFileSync(path.join(REPO, "notebooks", "_freeze", nb.replace(/\.ipynb$/, ".json")), "utf8")).key;
+    const why = [
+      stored.code !== codeHash(applyParameters(readNotebook(file), {}, file)) ? "its code changed" : "",
+      stored.library !== libraryHash() ? `the library changed (stored ${stored.library}, now ${libraryHash()})` : "",
+    ].filter(Boolean);
+    return why.length ? [`${nb}: ${why.join(" and ")} since its store was made; re-run it with ` +
+      `\`node dist/src/cli.js build notebooks/${nb} --rerun\` and commit notebooks/_freeze/`] : [];
+  });
+  assert.deepEqual(stale, [], stale.join("\n"));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-frozen-"));
   const r = spawnSync(process.execPath, [CLI, "build", "--out", out], { cwd: REPO, encoding: "utf8", timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);

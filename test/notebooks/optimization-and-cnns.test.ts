@@ -88,7 +88,7 @@ test("notebooks/optimization-and-cnns.ipynb builds into a report with every run,
   has("there are not enough epochs to compare");
   has("Before or after the ReLU?");
   has("Capacity and the number of parameters");
-  has("98.5% and 88.6% without shuffling");
+  has("unshuffled run reached 98.5% training and 88.6% validation accuracy");
   // Zero initialisation: the hidden weights never move, one digit is predicted for every image.
   assert.match(text, /in\s+absolute\s+value\s+is\s+still\s+0\./);
   assert.match(text, /on\s+the\s+validation\s+set\s+it\s+predicts\s+only\s+the\s+digit\s+[0-9]\./);

@@ -132,6 +132,19 @@ test("Markdown written by code (showMarkdown outputs) resolves cross-references 
   assert.deepEqual(report.warnings, []);
 });
 
+test("a path in inline code may break after its slashes; other inline code is left whole and escaped", async () => {
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ cell_type: "markdown", metadata: {}, source: "Copied from `bench/reference/seed000.out`; see `a < b` and `nn.MultiMarginLoss`." }],
+  };
+  const report = await renderReport(nb, { file: "inline-code.ipynb" });
+  assert.match(report.html, /<code>bench\/<wbr>reference\/<wbr>seed000\.out<\/code>/);
+  assert.match(report.html, /<code>a &lt; b<\/code>/);
+  assert.match(report.html, /<code>nn\.MultiMarginLoss<\/code>/);
+});
+
 /** What showMarkdown(text) leaves in the notebook. */
 const markdownOutput = (text: string) => ({ output_type: "display_data" as const, data: { "text/markdown": text, "text/plain": text }, metadata: {} });
 

@@ -74,6 +74,10 @@ export class MarkdownRenderer {
       if (tokens[idx].markup === "linkify" || tokens[idx].markup === "autolink") tokens[idx].attrJoin("class", "url");
       return linkOpen(tokens, idx, opts, env, self);
     };
+    // A path in inline code (bench/reference/x.out) may break after its slashes: as one unbreakable
+    // word it pushes to the next line and leaves the justified line before it full of gaps.
+    this.md.renderer.rules.code_inline = (tokens, idx, _opts, _env, self) =>
+      `<code${self.renderAttrs(tokens[idx])}>${escapeHtml(tokens[idx].content).split("/").join("/<wbr>")}</code>`;
     this.md.inline.ruler.after("emphasis", "crossref", (state, silent) => {
       // @fig-name (not part of an e-mail address: the character before must not be a word character)
       if (state.src.charCodeAt(state.pos) !== 0x40 /* @ */) return false;
