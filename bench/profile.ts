@@ -1,7 +1,9 @@
 // Where one benchmark row's step goes, kernel by kernel: the same step as `npm run bench` times (the
 // row's model, optimiser and batch; random data), run under tf.profile, with each kernel's time summed
 // per step and grouped by kernel and input shapes. The step's unprofiled time is printed first: what
-// the kernels do not add up to is tfjs's own bookkeeping between them.
+// the kernels do not add up to is tfjs's own bookkeeping between them. On labnative a deferred kernel
+// (Conv2DBackpropInput: computed only if read) shows ~0 ms and its cost lands in the kernel that
+// first reads its output (e.g. the next layer's MaxPoolGrad).
 //   node dist/bench/profile.js seed003            (a row name of bench/seeds.ts)
 //   node dist/bench/profile.js seed004_decay --steps=100 --top=40
 import * as tf from "@tensorflow/tfjs";
