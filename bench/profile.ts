@@ -8,8 +8,7 @@
 //   node dist/bench/profile.js seed004_decay --steps=100 --top=40
 import * as tf from "@tensorflow/tfjs";
 import { useEngine } from "../src/engine/index.js";
-import { lossFunction } from "../src/train/losses.js";
-import { createOptimizer } from "../src/train/optimizers.js";
+import { randomData, seedStep } from "./seed-step";
 import { SEED_ROWS } from "./seeds";
 
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -26,20 +25,9 @@ async function main(): Promise<void> {
   useEngine(() => {});
   console.log(`${row.name} (${row.arch.label}, batch ${row.batch}, ${row.setting}) on ${tf.getBackend()}, ${steps} steps`);
 
-  const model = row.arch.build();
-  const optimizer = createOptimizer(row.optimizer);
-  const loss = lossFunction("crossEntropy");
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const x = tf.randomNormal([steps * row.batch, ...row.arch.inputShape], 0, 1, "float32", 1);
-  const y = tf.randomUniform([steps * row.batch], 0, row.arch.classes, "int32", 2);
-  const step = (i: number) =>
-    tf.tidy(() => {
-      const xb = x.slice(i * row.batch, row.batch);
-      const yb = y.slice(i * row.batch, row.batch);
-      const { value, grads } = tf.variableGrads(() => loss(model.apply(xb, { training: true }) as tf.Tensor, yb), variables);
-      optimizer.step(grads, variables);
-      return value;
-    });
+  const training = seedStep(row);
+  const [x, y] = randomData(row.arch, steps * row.batch);
+  const step = (i: number) => training.step(x, y, i);
   for (let i = 0; i < 5; i++) step(i % steps).dispose(); // warm-up: buffers pooled, kernels compiled
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step(i).dispose();
@@ -66,8 +54,7 @@ async function main(): Promise<void> {
     console.log(`${(g.ms / steps).toFixed(3).padStart(7)}  ${String(g.calls / steps).padStart(5)}  ${key}`);
   }
   tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+  training.dispose();
 }
 
 main().catch((err) => {

@@ -18,10 +18,10 @@ import * as tf from "@tensorflow/tfjs";
 import { takeFirst, type ImageDataset } from "../src/data/dataset.js";
 import { loadMnist, mnistDir } from "../src/data/sources.js";
 import { useEngine } from "../src/engine/index.js";
-import { lossFunction } from "../src/train/losses.js";
 import { createOptimizer } from "../src/train/optimizers.js";
 import { trainModel } from "../src/train/fit.js";
-import { ARCHS, type Arch } from "./models";
+import { ARCHS } from "./models";
+import { randomData, seedStep } from "./seed-step";
 import { EPOCH_ROWS, SEED_ROWS, type EpochRow, type SeedRow } from "./seeds";
 
 interface Measured { engine: string; name: string; samplesPerS: number; samples: number }
@@ -83,14 +83,6 @@ async function activate(engine: string): Promise<void> {
   (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
 }
 
-/** Random data of the architecture's input shape with integer labels, held in memory as float tensors (as on the PyTorch side). */
-function randomData(arch: Arch, n: number): [tf.Tensor, tf.Tensor] {
-  return tf.tidy(() => [
-    tf.randomNormal([n, ...arch.inputShape], 0, 1, "float32", 1),
-    tf.randomUniform([n], 0, arch.classes, "int32", 2),
-  ]);
-}
-
 /** Keeps the better of a new measurement and the one of the same engine and row already in `results`. */
 function keepBest<T extends { engine: string; name: string }>(results: T[], r: T, better: (a: T, b: T) => boolean): void {
   const prev = results.find((p) => p.engine === r.engine && p.name === r.name);
@@ -98,39 +90,23 @@ function keepBest<T extends { engine: string; name: string }>(results: T[], r: T
   else if (better(r, prev)) Object.assign(prev, r);
 }
 
-/**
- * Timed optimiser steps of a row: the library's step (forward in training mode, softmax
- * cross-entropy on the logits, gradients, the seed's optimiser with its weight decay), as trainModel
- * takes it, without the per-batch metrics (PyTorch's side reads none either).
- */
+/** Timed optimiser steps of a row (bench/seed-step.ts: the step trainModel takes, without its per-batch metrics; PyTorch's side reads none either). */
 async function stepsRun(engine: string, row: SeedRow, samples: number): Promise<Measured> {
   await activate(engine);
-  const model = row.arch.build();
-  const optimizer = createOptimizer(row.optimizer);
-  const loss = lossFunction("crossEntropy");
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const training = seedStep(row);
   const steps = Math.max(1, Math.floor(samples / row.batch));
   const [x, y] = randomData(row.arch, steps * row.batch);
-  const step = (i: number) =>
-    tf.tidy(() => {
-      const xb = x.slice(i * row.batch, row.batch);
-      const yb = y.slice(i * row.batch, row.batch);
-      const { value, grads } = tf.variableGrads(() => loss(model.apply(xb, { training: true }) as tf.Tensor, yb), variables);
-      optimizer.step(grads, variables);
-      return value;
-    });
-  for (let i = 0; i < Math.min(3, steps); i++) step(i).dispose();  // warm-up
+  for (let i = 0; i < Math.min(3, steps); i++) training.step(x, y, i).dispose();  // warm-up
   const t0 = performance.now();
   let last: tf.Tensor | undefined;
   for (let i = 0; i < steps; i++) {
     last?.dispose();
-    last = step(i);
+    last = training.step(x, y, i);
   }
   last!.dataSync();
   const seconds = (performance.now() - t0) / 1000;
   tf.dispose([x, y, last!]);
-  optimizer.dispose();
-  model.dispose();
+  training.dispose();
   return { engine, name: row.name, samples: steps * row.batch, samplesPerS: (steps * row.batch) / seconds };
 }
 

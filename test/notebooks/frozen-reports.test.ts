@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { codeHash, libraryHash } from "../../src/report/freeze.js";
+import { freezeKey } from "../../src/report/freeze.js";
 import { readNotebook } from "../../src/report/notebook.js";
 import { applyParameters } from "../../src/report/notebook-parameters.js";
 import { CLI, REPO } from "../paths.js";
@@ -33,9 +33,10 @@ test("every notebook in notebooks/ is frozen at its full configuration and rende
     if (PINNED.has(nb)) return [];
     const file = path.join(REPO, "notebooks", nb);
     const stored = JSON.parse(fs.readFileSync(path.join(REPO, "notebooks", "_freeze", nb.replace(/\.ipynb$/, ".json")), "utf8")).key;
+    const now = freezeKey(applyParameters(readNotebook(file), {}, file));  // the key a build would look up
     const why = [
-      stored.code !== codeHash(applyParameters(readNotebook(file), {}, file)) ? "its code changed" : "",
-      stored.library !== libraryHash() ? `the library changed (stored ${stored.library}, now ${libraryHash()})` : "",
+      stored.code !== now.code ? "its code changed" : "",
+      stored.library !== now.library ? `the library changed (stored ${stored.library}, now ${now.library})` : "",
     ].filter(Boolean);
     return why.length ? [`${nb}: ${why.join(" and ")} since its store was made; re-run it with ` +
       `\`node dist/src/cli.js build notebooks/${nb} --rerun\` and commit notebooks/_freeze/`] : [];
