@@ -25,7 +25,7 @@ test("20 notebooks across 3 workers, one worker killed mid-job: every report wri
 
   const build = runCli(["build", path.join(dir, "class"), "--queue", redis.url, "--out", out, "--summary"], dir);
   // The first worker to take a job dies with it (and its kernel and Chromium: its process group).
-  const victim = await Promise.any(workers.map((w) => w.waitFor(/building \(job \d+\)/, 300_000).then(() => w)));
+  const victim = await Promise.any(workers.map((w) => w.waitFor(/building \(job \S+\)/, 300_000).then(() => w)));
   victim.killGroup("SIGKILL");
   const victimName = victim.output.match(/worker (\S+) \(library/)![1];
   const code = await build.exited;

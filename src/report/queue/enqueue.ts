@@ -3,6 +3,7 @@
 // atomic commit as a local build's, so a failed notebook never replaces a previous good report.
 // Freeze: a notebook's store travels with its job and the worker decides, exactly as a local build
 // does (a current store renders without running); a store the worker wrote comes back beside the notebook.
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Job, Queue, QueueEvents } from "bullmq";
@@ -90,15 +91,12 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
   let onInterrupt: (() => void) | undefined;
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const added = await queue.addBulk(
-      jobs.map(({ data }) => ({
-        name: path.basename(data.file),
-        data,
-        // attempts 1: a failing notebook fails once; a dead worker's job is re-queued by the stalled-job check, not by attempts.
-        opts: { attempts: 1, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 24 * 3600 } },
-      })),
-    );
-    const index = new Map(added.map((job, k) => [job.id!, jobs[k].i]));
+    // The job ids are chosen here, and the listeners attached, before the jobs exist: a worker may take
+    // a job (and die with it) while addBulk is still awaiting, and an event emitted with no listener
+    // yet is lost, leaving that notebook "waiting" with no worker to name.
+    const batch = randomUUID().slice(0, 8);
+    const ids = jobs.map((_, k) => `${batch}-${k + 1}`);
+    const index = new Map(ids.map((id, k) => [id, jobs[k].i]));
     const of = (jobId: string) => index.get(jobId);
     events.on("active", ({ jobId }) => of(jobId) !== undefined && board.running(of(jobId)!));
     events.on("progress", ({ jobId, data }) => {
@@ -106,7 +104,15 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
       if (of(jobId) !== undefined) board.running(of(jobId)!, p.worker, p.detail);
     });
     events.on("stalled", ({ jobId }) => of(jobId) !== undefined && board.requeued(of(jobId)!));
-    board.start(shownUrl(opts.url), added.length);
+    board.start(shownUrl(opts.url), jobs.length);
+    const added = await queue.addBulk(
+      jobs.map(({ data }, k) => ({
+        name: path.basename(data.file),
+        data,
+        // attempts 1: a failing notebook fails once; a dead worker's job is re-queued by the stalled-job check, not by attempts.
+        opts: { jobId: ids[k], attempts: 1, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 24 * 3600 } },
+      })),
+    );
     // Ctrl-C: this build's jobs that no worker took yet leave the queue (those running finish there).
     onInterrupt = () => {
       board.close();
