@@ -37,12 +37,14 @@ test("Redis unreachable: build and worker each print one line naming the URL and
   assert.ok(!fs.existsSync(path.join(dir, "reports", "a.pdf")));
 });
 
-test("a failing notebook: its job fails once (no retry), its error in the summary, the previous report kept, exit 1; a file beside a notebook travels with it", { timeout: 300_000 }, async () => {
+test("a failing notebook: its job fails once (no retry), its error in the summary, the previous report kept, exit 1; files beside a notebook and below it travel with it", { timeout: 300_000 }, async () => {
   redis = await startRedis();
   workers.push(await startWorker(redis.url));
-  const readsData = 'import * as fs from "fs";\nconsole.log(fs.readFileSync("data.txt", "utf8"));';
+  const readsData = 'import * as fs from "fs";\nconsole.log(fs.readFileSync("data.txt", "utf8"), fs.readFileSync("inputs/day 1/more.txt", "utf8"));';
   const dir = classFolder({ "good.ipynb": tinyNotebook(1, readsData), "bad.ipynb": tinyNotebook(2, 'throw new Error("bad forgot to train");') });
   fs.writeFileSync(path.join(dir, "data.txt"), "companion 42");
+  fs.mkdirSync(path.join(dir, "inputs", "day 1"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "inputs", "day 1", "more.txt"), "from a subfolder");
   const out = path.join(dir, "reports");
   fs.mkdirSync(out);
   fs.writeFileSync(path.join(out, "bad.pdf"), "last week's good report");
@@ -58,7 +60,7 @@ test("a failing notebook: its job fails once (no retry), its error in the summar
   // The partial run came back from the worker, as a local build leaves it.
   assert.match(fs.readFileSync(path.join(out, "bad.failed.ipynb"), "utf8"), /bad forgot to train/);
   assert.ok(fs.existsSync(path.join(out, "good.pdf")));
-  assert.match(fs.readFileSync(path.join(out, "good.ipynb"), "utf8"), /companion 42/);
+  assert.match(fs.readFileSync(path.join(out, "good.ipynb"), "utf8"), /companion 42 from a subfolder/);
 
   // Ran once: one attempt, one build on the worker.
   const queue = new Queue("labreport-build", { connection: { url: redis.url } });

@@ -15,7 +15,8 @@ import type { BatchRow } from "../summary.js";
 import { UserError, errorLine } from "../user-error.js";
 import { QueueBoard } from "./board.js";
 import { connectionOptions, probeRedis, shownUrl, unreachable } from "./connection.js";
-import { BuildJobData, BuildJobProgress, BuildJobResult, COMPANIONS_MAX_BYTES, QUEUE_NAME, QueuedBuildOptions, WORKER_SETTINGS, failedRunKey } from "./job.js";
+import { gatherCompanions } from "./companions.js";
+import { BuildJobData, BuildJobProgress, BuildJobResult, QUEUE_NAME, QueuedBuildOptions, WORKER_SETTINGS, failedRunKey } from "./job.js";
 
 export interface QueueBuildOptions {
   url: string;
@@ -65,7 +66,7 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
           file,
           cwd: process.cwd(),
           notebook: fs.readFileSync(file, "utf8"),
-          companions: companions(file, (line) => board.info(line)),
+          companions: gatherCompanions(file, [opts.outDir], (line) => board.info(line)),
           freezeStore: fs.existsSync(store) ? fs.readFileSync(store, "utf8") : undefined,
           template,
           outDir: opts.outDir,
@@ -162,23 +163,6 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
   return rows.map((r, i) => r ?? { notebook: names[i], status: "failed", seconds: 0, error: "not built" });
 }
 
-/**
- * The files beside a notebook that its report may read (Markdown images, a .bib, small data files):
- * every plain file in its folder except notebooks and hidden files. A folder of submissions has few.
- */
-function companions(file: string, warn: (line: string) => void): Record<string, string> {
-  const dir = path.dirname(file);
-  const files = fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(".ipynb"))
-    .map((e) => path.join(dir, e.name));
-  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
-  if (bytes > COMPANIONS_MAX_BYTES) {
-    warn(`  warning: ${file}: the ${files.length} files beside it (${(bytes / 2 ** 20).toFixed(0)} MB) are too large to send with its job; a report that reads them will miss them on the worker`);
-    return {};
-  }
-  return Object.fromEntries(files.map((f) => [path.basename(f), fs.readFileSync(f).toString("base64")]));
-}
 
 /**
  * The outputs of a finished job, written as a local build writes them: all together, after the build

@@ -3,6 +3,8 @@
 // job carries everything the build reads from the enqueuer's disk, so a worker needs only a checkout
 // of the same library (checked through its hash) and Chromium.
 
+import type { Companions } from "./companions.js";
+
 /** The BullMQ queue every labreport build job goes through. */
 export const QUEUE_NAME = "labreport-build";
 
@@ -33,8 +35,8 @@ export interface BuildJobData {
   notebook: string;
   /** notebooks/_freeze/<name>.json as the enqueuer has it: a current store renders without a run, as locally. */
   freezeStore?: string;
-  /** The other files in the notebook's folder (images, a .bib, small data; not notebooks, not subfolders), base64 by name. */
-  companions: Record<string, string>;
+  /** The files in the notebook's folder and below it that its run may read (companions.ts). */
+  companions: Companions;
   /** The --template folder's report.html and report.css, when one is given. */
   template?: { dir: string; html: string; css: string };
   /** The enqueuer's --out folder (absolute). */
@@ -80,5 +82,3 @@ export function failedRunKey(jobId: string): string {
 }
 export const FAILED_RUN_TTL_S = 24 * 3600;
 
-/** The most that the files beside a notebook may add to its job; beyond it they stay behind (with a warning). */
-export const COMPANIONS_MAX_BYTES = 16 * 1024 * 1024;

@@ -11,6 +11,7 @@ import { TRIAL_RUN_ENV, TrialJobData, TrialJobResult, TrialOutcome, TrialRun } f
 import { readNotebook } from "../notebook.js";
 import { CellFailedError, execute } from "../pipeline.js";
 import { errorLine } from "../user-error.js";
+import { writeCompanions } from "./companions.js";
 import { workerLibraryHash } from "./library-check.js";
 
 export interface TrialWorkerContext {
@@ -40,7 +41,7 @@ export async function runTrialJob(job: Job<TrialJobData, TrialJobResult>, ctx: T
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(file, context.notebook);
-    for (const [name, data] of Object.entries(context.companions)) fs.writeFileSync(path.join(dir, path.basename(name)), Buffer.from(data, "base64"));
+    writeCompanions(dir, context.companions);
     const run: TrialRun = { format: 1, search, trial, params, before, resultFile };
     fs.writeFileSync(runFile, JSON.stringify(run));
     let ranToTheEnd = false;

@@ -13,6 +13,7 @@ import { findChromium, launchChromium } from "../print/chromium.js";
 import type { ProgressSink } from "../progress.js";
 import { checkTemplate } from "../render/template.js";
 import { errorLine } from "../user-error.js";
+import { writeCompanions } from "./companions.js";
 import { connectionOptions, probeRedis, shownUrl } from "./connection.js";
 import { FAN_OUT_ENV, FanOutContext, TRIAL_QUEUE_NAME, TrialJobData, TrialJobResult } from "../../contract/trial-jobs.js";
 import { BuildJobData, BuildJobProgress, BuildJobResult, FAILED_RUN_TTL_S, QUEUE_NAME, WORKER_SETTINGS, failedRunKey } from "./job.js";
@@ -86,10 +87,7 @@ export async function buildJob(job: Job<BuildJobData, BuildJobResult>, ctx: Work
     // One job at a time per worker process (concurrency 1), so the process's cwd is the job's.
     process.chdir(local(d.cwd));
     write(path.resolve(file), d.notebook);
-    for (const [name, data] of Object.entries(d.companions)) {
-      const target = path.join(path.dirname(path.resolve(file)), path.basename(name));
-      fs.writeFileSync(target, Buffer.from(data, "base64"));
-    }
+    writeCompanions(path.dirname(path.resolve(file)), d.companions);
     const store = path.resolve(freezePath(file));
     if (d.freezeStore !== undefined) write(store, d.freezeStore);
     let templateDir: string | undefined;
