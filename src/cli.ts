@@ -171,6 +171,7 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
     return endBatch(rows, outDir, Boolean(values.summary));
   }
   findChromium(); // fail before running anything if the PDF cannot be printed
+  stopOnSignals();
   const progress = new TerminalProgress();
   const chromium = await launchChromium();
   const rows: BatchRow[] = [];
@@ -208,6 +209,21 @@ async function build(args: string[], values: Record<string, unknown>): Promise<n
     await chromium.close();
   }
   return endBatch(rows, outDir, Boolean(values.summary));
+}
+
+/**
+ * A local build (or execute) stops at once on Ctrl-C, `kill` or a closed terminal, with one line and
+ * the shell's exit status for that signal. Its kernels die with it (their 'exit' hook), Chromium goes
+ * with its pipe, and reports are only ever replaced whole, so none is left half-written. Queue builds
+ * and workers handle their own signals (a worker finishes the job in hand).
+ */
+function stopOnSignals(): void {
+  for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.once(signal, () => {
+      console.error(`\ninterrupted (${signal}): stopped; the reports already written are kept`);
+      process.exit(status);
+    });
+  }
 }
 
 /** The end of a batch, local or queued: the summary when asked for, the count of failures, the exit status. */
@@ -290,6 +306,7 @@ async function main(argv: string[]): Promise<number> {
       checkOutputFolder(path.dirname(path.resolve(out)), "-o path");
       const timeoutMs = cellTimeoutMs(values);
       const failedPath = out.replace(/\.ipynb$/i, "") + ".failed.ipynb";
+      stopOnSignals();
       const executed = await execute(readNotebook(file), {
         file,
         parameters: parameters(values.param),

@@ -39,7 +39,13 @@ export async function launchChromium(executablePath = findChromium()): Promise<{
   const puppeteer = await import("puppeteer-core");
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "labreport-chromium-"));
   // Over a pipe, Chromium exits with its parent even when the parent is SIGKILLed (a killed queue worker).
-  const browser = await puppeteer.launch({ executablePath, args: [...FLAGS, `--user-data-dir=${profile}`], headless: true, pipe: true });
+  // Signals are the CLI's, not puppeteer's: puppeteer's own SIGTERM/SIGHUP handlers close the browser
+  // and leave the process running (a killed build trained on, then failed to print), and its SIGINT
+  // handler exits at once (a worker's Ctrl-C could not finish the job in hand).
+  const browser = await puppeteer.launch({
+    executablePath, args: [...FLAGS, `--user-data-dir=${profile}`], headless: true, pipe: true,
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+  });
   return {
     browser,
     async close() {
