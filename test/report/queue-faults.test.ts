@@ -1,5 +1,6 @@
 // The queue's faults, each with its own redis-server and workers: Redis unreachable, a failing
-// notebook (failed once, never retried, its error in the summary), a worker on another library.
+// notebook (failed once, never retried, its error in the summary), a worker on another library, a
+// worker stopped mid-job.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -87,6 +88,22 @@ test("a worker on another library: the job fails with both hashes and the fix, n
     /error: .*a\.ipynb: worker \S+ runs library 0123456789abcdef but the build's library is [0-9a-f]{16}; update the worker's checkout to the build's commit \(git pull && npm run compile\) and restart the worker\n/,
   );
   assert.ok(!fs.existsSync(path.join(out, "a.pdf")));
+});
+
+test("a worker sent SIGTERM mid-job finishes the job in hand, its PDF included, then stops with status 0", { timeout: 300_000 }, async () => {
+  redis = await startRedis();
+  const worker = await startWorker(redis.url);
+  workers.push(worker);
+  const dir = classFolder({ "slow.ipynb": tinyNotebook(1, "await new Promise((r) => setTimeout(r, 4000));") });
+  const out = path.join(dir, "reports");
+  const build = runCli(["build", path.join(dir, "slow.ipynb"), "--queue", redis.url, "--out", out], dir);
+  await worker.waitFor(/slow\.ipynb: building/, 120_000);
+  worker.child.kill("SIGTERM"); // the worker alone, as `kill PID` sends it; its kernel and Chromium carry on
+  await worker.waitFor(/SIGTERM: finishing the job in hand/);
+  assert.equal(await build.exited, 0, `${build.output}\n--- worker:\n${worker.output}`);
+  assert.match(build.output, /slow\.ipynb ✓ /);
+  assert.ok(fs.statSync(path.join(out, "slow.pdf")).size > 1000);
+  assert.equal(await worker.exited, 0, worker.output);
 });
 
 test("--queue's usage errors: a URL that is not redis://, worker without --queue or with notebooks, --queue on a stage command", async () => {
