@@ -41,7 +41,7 @@ export async function launchChromium(executablePath = findChromium()): Promise<{
   // Over a pipe, Chromium exits with its parent even when the parent is SIGKILLed (a killed queue worker).
   // Signals are the CLI's, not puppeteer's: puppeteer's own SIGTERM/SIGHUP handlers close the browser
   // and leave the process running (a killed build trained on, then failed to print), and its SIGINT
-  // handler exits at once (a worker's Ctrl-C could not finish the job in hand).
+  // handler exits at once (a worker sent SIGINT could not finish the job in hand).
   const browser = await puppeteer.launch({
     executablePath, args: [...FLAGS, `--user-data-dir=${profile}`], headless: true, pipe: true,
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,

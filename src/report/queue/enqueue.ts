@@ -163,7 +163,6 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
   return rows.map((r, i) => r ?? { notebook: names[i], status: "failed", seconds: 0, error: "not built" });
 }
 
-
 /**
  * The outputs of a finished job, written as a local build writes them: all together, after the build
  * succeeded. Returns the warning line of a freeze store that could not be written (the report is).

@@ -81,4 +81,3 @@ export function failedRunKey(jobId: string): string {
   return `labreport:${QUEUE_NAME}:failed-run:${jobId}`;
 }
 export const FAILED_RUN_TTL_S = 24 * 3600;
-
