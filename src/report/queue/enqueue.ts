@@ -82,19 +82,24 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
 
   const connection = connectionOptions(opts.url, LOST_AFTER_S);
   const queue = new Queue<BuildJobData, BuildJobResult>(QUEUE_NAME, { connection });
-  const events = new QueueEvents(QUEUE_NAME, { connection });
+  queue.on("error", () => undefined); // the watchdog below reports a lost Redis, once
+  // The events are read from now on, by Redis's clock. Without lastEventId, QueueEvents starts at "$"
+  // when its first blocking read happens, which can be after a fast worker took a job (and died with
+  // it): that job's events were never seen, and its notebook was re-queued with no worker to name.
+  await queue.waitUntilReady();
+  // ioredis underneath: BullMQ's client type leaves TIME out.
+  const [seconds, micros] = (await ((await queue.client) as unknown as { time(): Promise<[string, string]> }).time());
+  const events = new QueueEvents(QUEUE_NAME, { connection, lastEventId: `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0` });
   // job.waitUntilFinished listens on the queue once per job: a class of 200 is not a listener leak.
   queue.setMaxListeners(jobs.length + 10);
   events.setMaxListeners(jobs.length + 10);
-  queue.on("error", () => undefined); // the watchdog below reports a lost Redis, once
   events.on("error", () => undefined);
   const watching = { on: true };
   let onInterrupt: (() => void) | undefined;
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     // The job ids are chosen here, and the listeners attached, before the jobs exist: a worker may take
-    // a job (and die with it) while addBulk is still awaiting, and an event emitted with no listener
-    // yet is lost, leaving that notebook "waiting" with no worker to name.
+    // a job (and die with it) while addBulk is still awaiting.
     const batch = randomUUID().slice(0, 8);
     const ids = jobs.map((_, k) => `${batch}-${k + 1}`);
     const index = new Map(ids.map((id, k) => [id, jobs[k].i]));
