@@ -9,15 +9,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { tinyNotebook } from "../queue-cluster.js";
 import { CLI } from "../paths.js";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isAlive } from "../processes.js";
 
 for (const [signal, status] of [["SIGTERM", 143], ["SIGHUP", 129], ["SIGINT", 130]] as const) {
   test(`a build sent ${signal} while a cell runs stops within seconds with status ${status}; its kernel ends, the previous report is kept`, { timeout: 120_000 }, async () => {
@@ -41,7 +33,7 @@ for (const [signal, status] of [["SIGTERM", 143], ["SIGHUP", 129], ["SIGINT", 13
     while (!fs.existsSync(pidFile) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
     assert.ok(fs.existsSync(pidFile), `the slow cell started:\n${output}`);
     const kernel = Number(fs.readFileSync(pidFile, "utf8"));
-    assert.ok(alive(kernel));
+    assert.ok(isAlive(kernel));
 
     const sent = Date.now();
     build.kill(signal);
@@ -50,8 +42,8 @@ for (const [signal, status] of [["SIGTERM", 143], ["SIGHUP", 129], ["SIGINT", 13
     assert.ok(Date.now() - sent < 10_000, `stopped ${Date.now() - sent} ms after ${signal}`);
     assert.match(output, new RegExp(`interrupted \\(${signal}\\): stopped; the reports already written are kept\\n$`));
     const gone = Date.now() + 5_000;
-    while (alive(kernel) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(alive(kernel), false, `kernel ${kernel} still runs after the build stopped`);
+    while (isAlive(kernel) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(isAlive(kernel), false, `kernel ${kernel} still runs after the build stopped`);
     assert.equal(fs.readFileSync(path.join(out, "hw.pdf"), "utf8"), "last week's good report");
   });
 }

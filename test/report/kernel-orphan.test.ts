@@ -6,15 +6,7 @@ import { spawn } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { isAlive } from "../processes.js";
 
 test("the kernel of a SIGKILLed build ends itself within seconds", { timeout: 120_000 }, async () => {
   const kernelModule = path.resolve(__dirname, "../../src/report/execute/jupyter-kernel.js");
@@ -32,9 +24,9 @@ Kernel.start({ cwd: ${JSON.stringify(os.tmpdir())} }).then((k) => { console.log(
     });
     starter.once("exit", (code) => reject(new Error(`the starter exited (${code}) before its kernel started: ${out}`)));
   });
-  assert.ok(alive(pid), "the kernel runs");
+  assert.ok(isAlive(pid), "the kernel runs");
   starter.kill("SIGKILL");
   const until = Date.now() + 15_000;
-  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-  assert.equal(alive(pid), false, `kernel ${pid} still runs 15 s after its starter was killed`);
+  while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(isAlive(pid), false, `kernel ${pid} still runs 15 s after its starter was killed`);
 });

@@ -97,7 +97,7 @@ export async function buildOnQueue(files: string[], opts: QueueBuildOptions): Pr
   const watching = { on: true };
   let onInterrupt: (() => void) | undefined;
   try {
-    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    await events.waitUntilReady(); // the queue is ready since the clock was read
     // The job ids are chosen here, and the listeners attached, before the jobs exist: a worker may take
     // a job (and die with it) while addBulk is still awaiting.
     const batch = randomUUID().slice(0, 8);
