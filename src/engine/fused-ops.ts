@@ -49,3 +49,89 @@ export function registerBatchNormTrainingGradient(): void {
     },
   });
 }
+
+/** Kernel: relu(conv2d(x, filter) + bias), NHWC, no dilation; attrs strides and pad. */
+export const CONV2D_BIAS_RELU = "LabnativeConv2DBiasRelu";
+/** Kernel: relu(x · kernel + bias) for a 2-D x. */
+export const DENSE_BIAS_RELU = "LabnativeDenseBiasRelu";
+/** Kernel: their gradient below the ReLU. Inputs dy, y (the layer's output); outputs [dz, dbias]. */
+export const RELU_BIAS_GRAD = "LabnativeReluBiasGrad";
+
+// Why these exist: tfjs runs a layer's product, bias and ReLU as one fused kernel only when no
+// gradient is being recorded; while training it runs the product, an add and a relu, and on the
+// way back a relu gradient and a sum for the bias: four passes over the activation that labnative
+// folds into the product's own (its epilogue) and one pass (RELU_BIAS_GRAD). They are kernels with
+// registered gradients, not tf.customGrad functions, so tfjs asks only for the gradients it needs:
+// a first layer's input gradient (a whole product) is never computed.
+
+function nativeReluLayers(...tensors: tf.Tensor[]): boolean {
+  return tensors.every((t) => t.dtype === "float32" && t.size > 0) && !!tf.getKernel(RELU_BIAS_GRAD, tf.getBackend());
+}
+
+/**
+ * relu(conv2d(x, filter) + bias), NHWC, no dilation, differentiable in all three. Undefined unless
+ * the active engine implements it natively (then use tf.fused.conv2d, which computes the same).
+ *
+ * @example
+ * const y = conv2dBiasRelu(x, kernel, bias, [1, 1], "valid") ?? tf.fused.conv2d({ x, filter: kernel, bias, strides: [1, 1], pad: "valid", activation: "relu" });
+ */
+export function conv2dBiasRelu(
+  x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, strides: [number, number], pad: "same" | "valid",
+): tf.Tensor4D | undefined {
+  if (x.rank !== 4 || filter.rank !== 4 || bias.rank !== 1 || !nativeReluLayers(x, filter, bias)) return undefined;
+  return tf.engine().runKernel(CONV2D_BIAS_RELU, { x, filter, bias }, { strides, pad } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * relu(x · kernel + bias) for x [batch, in], differentiable in all three. Undefined unless the
+ * active engine implements it natively (then use tf.fused.matMul, which computes the same).
+ *
+ * @example
+ * const y = denseBiasRelu(x, kernel, bias) ?? tf.fused.matMul({ a: x, b: kernel, bias, activation: "relu" });
+ */
+export function denseBiasRelu(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D | undefined {
+  if (x.rank !== 2 || kernel.rank !== 2 || bias.rank !== 1 || !nativeReluLayers(x, kernel, bias)) return undefined;
+  return tf.engine().runKernel(DENSE_BIAS_RELU, { x, kernel, bias }) as tf.Tensor2D;
+}
+
+/** dz and dbias of one kernel, computed before tfjs asks for any gradient (see batch norm's above). */
+function reluBiasGradients(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor1D] {
+  return tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }) as unknown as [tf.Tensor, tf.Tensor1D];
+}
+
+/** The gradients of CONV2D_BIAS_RELU and DENSE_BIAS_RELU, registered once for every backend that has them. */
+export function registerReluLayerGradients(): void {
+  if (!tf.getGradient(CONV2D_BIAS_RELU)) {
+    tf.registerGradient({
+      kernelName: CONV2D_BIAS_RELU,
+      inputsToSave: ["x", "filter"],
+      outputsToSave: [true],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, filter, y] = saved;
+        const [dz, dbias] = reluBiasGradients(dy as tf.Tensor, y);
+        const conv = { ...(attrs as unknown as { strides: [number, number]; pad: string }), dataFormat: "NHWC", dilations: [1, 1] };
+        return {
+          x: () => tf.engine().runKernel("Conv2DBackpropInput", { dy: dz, filter }, { ...conv, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          filter: () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dz }, { ...conv, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          bias: () => dbias,
+        };
+      },
+    });
+  }
+  if (!tf.getGradient(DENSE_BIAS_RELU)) {
+    tf.registerGradient({
+      kernelName: DENSE_BIAS_RELU,
+      inputsToSave: ["x", "kernel"],
+      outputsToSave: [true],
+      gradFunc: (dy, saved) => {
+        const [x, kernel, y] = saved as tf.Tensor2D[];
+        const [dz, dbias] = reluBiasGradients(dy as tf.Tensor, y);
+        return {
+          x: () => tf.matMul(dz as tf.Tensor2D, kernel, false, true),
+          kernel: () => tf.matMul(x, dz as tf.Tensor2D, true, false),
+          bias: () => dbias,
+        };
+      },
+    });
+  }
+}

@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
 import { biasInitializer, Init, InitSpec, resolveInit, weightInitializer } from "./initializers.js";
 import { PyTorchBatchNorm, SeededDropout } from "./custom-layers.js";
+import { FusedReluConv2D, FusedReluDense } from "./fused-relu-layers.js";
 import { selectEngine } from "../display/engine.js";
 
 /**
@@ -115,7 +116,8 @@ export class SequentialBuilder {
       kernelInitializer: weightInitializer(this.init, fanIn, units, this.random.seed()),
       biasInitializer: biasInitializer(this.init, fanIn, this.random.seed()),
     };
-    return this.addFusable((activation) => tf.layers.dense({ ...config, activation }));
+    // A ReLU-fused layer trains as one kernel each way on labnative (fused-relu-layers.ts).
+    return this.addFusable((activation) => (activation === "relu" ? new FusedReluDense({ ...config, activation }) : tf.layers.dense(config)));
   }
 
   /**
@@ -145,7 +147,7 @@ export class SequentialBuilder {
       kernelInitializer: weightInitializer(this.init, fanIn, fanOut, this.random.seed()),
       biasInitializer: biasInitializer(this.init, fanIn, this.random.seed()),
     };
-    return this.addFusable((activation) => tf.layers.conv2d({ ...config, activation }));
+    return this.addFusable((activation) => (activation === "relu" ? new FusedReluConv2D({ ...config, activation }) : tf.layers.conv2d(config)));
   }
 
   /** Max pooling (nn.MaxPool2d / F.max_pool2d) with a square window; stride defaults to the size. Named "pool1", … */

@@ -38,6 +38,8 @@ const VALID: Record<string, () => unknown[]> = {
   batchNormTrain: () => [f(6), f(3), f(3), 1e-3, f(6), f(3), f(3)],
   batchNormTrainGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(3), f(3), f(6), f(3), f(3)],
   dropout: () => [f(4), f(4), 0.5, 7],
+  // dy [3, 3] (9 is divisible by 3 channels, not by 2 or 4: one channel more or less is an error)
+  reluBiasGrad: () => [f(9), f(9), f(9), f(3)],
   tile: () => [f(3), f(6), Int32Array.of(1, 3, 2)],
   setThreads: () => [addon.threads()],
   threads: () => [],

@@ -319,6 +319,19 @@ Napi::Value Dropout(const Napi::CallbackInfo& info) {
   dropout(x.data, (long)x.size, rate, (uint32_t)seed, y.data);
   return a.env().Undefined();
 }
+// reluBiasGrad(dy, y, dz, dbias): dz = dy * step(y); dbias = dz summed over all but the last axis, whose
+// size is dbias's (kernels.h).
+Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
+  Args a(info, "reluBiasGrad", 4);
+  F32 dy = a.f32(0, "dy"), y = a.f32(1, "y"), dz = a.f32(2, "dz"), dbias = a.f32(3, "dbias");
+  if (!a.ok()) return a.env().Undefined();
+  a.require(dbias.size > 0 && dy.size % dbias.size == 0, "argument 3 (dbias) must divide dy's size");
+  a.size(y, 1, "y", dy.size);
+  a.size(dz, 2, "dz", dy.size);
+  if (!a.ok()) return a.env().Undefined();
+  reluBiasGrad(dy.data, y.data, (long)(dy.size / dbias.size), (long)dbias.size, dz.data, dbias.data);
+  return a.env().Undefined();
+}
 // batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   Args a(info, "batchNormTrain", 7);
@@ -447,6 +460,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrain", Napi::Function::New(env, BatchNormTrain));
   exports.Set("batchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad));
   exports.Set("dropout", Napi::Function::New(env, Dropout));
+  exports.Set("reluBiasGrad", Napi::Function::New(env, ReluBiasGrad));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));

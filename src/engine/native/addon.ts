@@ -52,6 +52,11 @@ export interface NativeAddon {
    * element i kept (times 1 / (1 - rate)) when draw i / 2^32 >= rate, as dropoutMask draws it.
    */
   dropout(x: Float32Array, y: Float32Array, rate: number, seed: number): void;
+  /**
+   * A ReLU layer's gradients below its activation, in one pass: dz = dy * step(y) (y its output),
+   * dbias = dz summed over every axis but the last (dbias.length channels).
+   */
+  reluBiasGrad(dy: Float32Array, y: Float32Array, dz: Float32Array, dbias: Float32Array): void;
   tile(x: Float32Array, y: Float32Array, meta: Int32Array): void;
   setThreads(n: number): void;
   threads(): number;

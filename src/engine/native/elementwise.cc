@@ -135,11 +135,12 @@ void binaryLoop(F f, int rank, const int* shape, const float* a, const int* as, 
   }
 }
 
-// y[j] = step-fold of x[r * p + j] over the `rows` rows. Accumulates in lanes of a run of
+// y[j] = step-fold of load(r * p + j) over the `rows` rows. Accumulates in lanes of a run of
 // ~kChunk elements (a multiple of p, so lane i belongs to column i % p), then folds the lanes:
-// the long inner loop vectorises, and each lane sums only rows / (run / p) values.
-template <typename Step>
-void columnReduce(const float* x, long rows, long p, float* y, float init, Step step) {
+// the long inner loop vectorises, and each lane sums only rows / (run / p) values. `load` may
+// compute each value and store it as it goes: producing a tensor and reducing it in one pass.
+template <typename Step, typename Load>
+void columnReduceOf(long rows, long p, float* y, float init, Step step, Load load) {
   const long n = rows * p;
   const long run = n >= kChunk ? runOf(p) : p;
   const long runs = n / run;
@@ -147,8 +148,8 @@ void columnReduce(const float* x, long rows, long p, float* y, float init, Step 
   std::vector<float> lanes((size_t)nt * run, init);
   auto accumulate = [&](float* acc, long r0, long r1) {
     for (long r = r0; r < r1; r++) {
-      const float* xr = x + r * run;
-      for (long i = 0; i < run; i++) acc[i] = step(acc[i], xr[i]);
+      const long base = r * run;
+      for (long i = 0; i < run; i++) acc[i] = step(acc[i], load(base + i));
     }
   };
   if (nt == 1) {
@@ -160,13 +161,19 @@ void columnReduce(const float* x, long rows, long p, float* y, float init, Step 
       accumulate(lanes.data() + (size_t)t * run, runs * t / tn, runs * (t + 1) / tn);
     }
   }
-  for (long i = runs * run; i < n; i++) lanes[i - runs * run] = step(lanes[i - runs * run], x[i]);
+  for (long i = runs * run; i < n; i++) lanes[i - runs * run] = step(lanes[i - runs * run], load(i));
   for (long j = 0; j < p; j++) {
     float acc = init;
     for (int t = 0; t < nt; t++)
       for (long i = j; i < run; i += p) acc = step(acc, lanes[(size_t)t * run + i]);
     y[j] = acc;
   }
+}
+
+// The same over an array: y[j] = step-fold of x[r * p + j].
+template <typename Step>
+void columnReduce(const float* x, long rows, long p, float* y, float init, Step step) {
+  columnReduceOf(rows, p, y, init, step, [x](long i) { return x[i]; });
 }
 
 template <typename Step>
@@ -246,6 +253,14 @@ void reduce(int op, const float* x, long outer, long red, long inner, float* y) 
     case R_MIN:
       return reduceLoop(x, outer, red, inner, y, inf, [](float acc, float v) { return (v < acc || v != v) ? v : acc; });
   }
+}
+
+void reluBiasGrad(const float* dy, const float* y, long rows, long channels, float* dz, float* dbias) {
+  columnReduceOf(rows, channels, dbias, 0.f, [](float acc, float v) { return acc + v; }, [=](long i) {
+    const float v = ReluGrad()(dy[i], y[i]);
+    dz[i] = v;
+    return v;
+  });
 }
 
 namespace {

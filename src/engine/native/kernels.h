@@ -67,6 +67,9 @@ void dropout(const float* x, long n, double rate, uint32_t seed, float* y);
 enum Reduce { R_SUM, R_MAX, R_MIN, R_MEAN, R_COUNT };
 // x viewed as [outer, red, inner] reduces to y [outer, inner].
 void reduce(int op, const float* x, long outer, long red, long inner, float* y);
+// A ReLU layer's gradients below its activation, in one pass over dy [rows, channels]: dz = dy * step(y)
+// (y the layer's output, so y > 0 where its input was) and dbias[c] = the sum of dz's column c.
+void reluBiasGrad(const float* dy, const float* y, long rows, long channels, float* dz, float* dbias);
 
 // y = (x - mean) / sqrt(var + eps) * scale + offset, parameters per last-axis channel (size c or 1).
 void batchNorm(const float* x, long n, int c, const float* mean, int meanSize, const float* var, int varSize,

@@ -2,6 +2,7 @@
 // keyed by the tfjs kernel each implements.
 import * as tf from "@tensorflow/tfjs";
 import { BROADCAST_SCALE, RELU_GRAD } from "../gradients";
+import { RELU_BIAS_GRAD } from "../../fused-ops";
 import { backend_util, f32, out, sameShape, sizeOf, util, type KernelContext, type Kernels } from "./common";
 
 /** Binary ops the addon has that are no tfjs kernel: their kernel names here. */
@@ -72,6 +73,21 @@ export function elementwiseKernels({ addon, cpu, alloc }: KernelContext): Kernel
       return out(backend, shape, y);
     };
   }
+
+  // A ReLU layer's activation and bias gradients in one pass (fused-ops.ts): [dz, dbias].
+  kernels[RELU_BIAS_GRAD] = (args) => {
+    const { backend } = args;
+    const { dy, y } = args.inputs;
+    const dyv = f32(backend, dy), yv = f32(backend, y);
+    const channels = dy.shape[dy.shape.length - 1];
+    if (!dyv || !yv || !sameShape(dy.shape, y.shape) || dy.shape.length < 2 || !(channels > 0)) {
+      throw new Error(`${RELU_BIAS_GRAD}: float32 dy and y of one shape [..., channels] expected`);
+    }
+    const dz = alloc(backend, dyv.length);
+    const dbias = alloc(backend, channels);
+    addon.reluBiasGrad(dyv, yv, dz, dbias);
+    return [out(backend, dy.shape, dz), out(backend, [channels], dbias)];
+  };
 
   for (const [name, op] of Object.entries(reduce)) {
     kernels[name] = (args) => {

@@ -1,0 +1,127 @@
+// Conv2D and Dense layers with a ReLU train through one fused kernel each way on labnative
+// (src/models/fused-relu-layers.ts, src/engine/fused-ops.ts). Their outputs and every gradient
+// (input, kernel, bias) must match what tfjs's own layers compute on its cpu engine, the layers must
+// stay Conv2D / Dense to summaries and serialisation, and the training step must really run the
+// fused kernels (not the add, relu, step and sum that tfjs runs otherwise).
+import { test } from "node:test";
+import * as assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { registerNativeBackend, BACKEND_NAME } from "../../src/engine/native/backend";
+import { CONV2D_BIAS_RELU, DENSE_BIAS_RELU, RELU_BIAS_GRAD } from "../../src/engine/fused-ops";
+import { FusedReluConv2D, FusedReluDense } from "../../src/models/fused-relu-layers";
+import { convNet, mlp } from "../../src/models/architectures";
+
+registerNativeBackend();
+
+function close(actual: tf.Tensor, expected: tf.Tensor, what: string, tolerance = 1e-4): void {
+  assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
+  // Sums of ~37,000 products (a kernel's gradient) round differently by order: errors are measured
+  // against the largest value.
+  const a = actual.dataSync(), e = expected.dataSync();
+  let worst = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    const err = Math.abs(a[i] - e[i]);
+    if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : err;
+    scale = Math.max(scale, Math.abs(e[i]));
+  }
+  assert.ok(scale > 0, `${what}: all zero`);
+  assert.ok(worst <= tolerance * scale, `${what}: worst error ${worst} > ${tolerance} x ${scale}`);
+}
+
+/** Output and gradients of sum(layer(x) * weights) for x and every trainable weight. */
+function outputAndGradients(layer: tf.layers.Layer, x: tf.Tensor, weights: tf.Tensor): { y: tf.Tensor; grads: tf.Tensor[] } {
+  const y = layer.apply(x) as tf.Tensor;
+  const vars = layer.trainableWeights.map((w) => w.read());
+  const f = (xi: tf.Tensor, ...ws: tf.Tensor[]) => {
+    // The layer reads its variables itself; the variables' gradients come from the tape.
+    void ws;
+    return tf.sum(tf.mul(layer.apply(xi) as tf.Tensor, weights));
+  };
+  const { grads } = tf.variableGrads(() => f(x, ...vars) as tf.Scalar, vars as tf.Variable[]);
+  const dx = tf.grad((xi: tf.Tensor) => f(xi))(x);
+  return { y, grads: [dx, ...vars.map((v) => grads[(v as tf.Variable).name])] };
+}
+
+// Seeded weights (tfjs's default initialisers draw from Math.random) and a bias that moves the ReLU's edge.
+const SEEDED = { kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.5, seed: 2 }) };
+
+const CASES: { name: string; make: () => tf.layers.Layer; stock: () => tf.layers.Layer; input: number[] }[] = [
+  // conv1 of seed 003 at batch 128 (1.5 million outputs: the gradient pass splits over threads
+  // above 2^20), a strided "same" convolution, a dense shape the seeds use and a tiny one.
+  { name: "conv 5x5 valid, 20 filters, batch 128", input: [128, 28, 28, 1],
+    make: () => new FusedReluConv2D({ filters: 20, kernelSize: 5, activation: "relu", ...SEEDED }),
+    stock: () => tf.layers.conv2d({ filters: 20, kernelSize: 5, activation: "relu" }) },
+  { name: "conv 3x3 same stride 2, 7 filters", input: [3, 9, 9, 4],
+    make: () => new FusedReluConv2D({ filters: 7, kernelSize: 3, strides: 2, padding: "same", activation: "relu", ...SEEDED }),
+    stock: () => tf.layers.conv2d({ filters: 7, kernelSize: 3, strides: 2, padding: "same", activation: "relu" }) },
+  { name: "dense 784 -> 800", input: [64, 784],
+    make: () => new FusedReluDense({ units: 800, activation: "relu", ...SEEDED }),
+    stock: () => tf.layers.dense({ units: 800, activation: "relu" }) },
+  { name: "dense 5 -> 3, batch 16", input: [16, 5],
+    make: () => new FusedReluDense({ units: 3, activation: "relu", ...SEEDED }),
+    stock: () => tf.layers.dense({ units: 3, activation: "relu" }) },
+];
+
+for (const c of CASES) {
+  test(`${c.name}: output and gradients on labnative match tfjs's cpu engine`, async () => {
+    await tf.setBackend("cpu");
+    const layer = c.make();
+    const x = tf.randomNormal(c.input, 0, 1, "float32", 3);
+    layer.apply(x);  // builds the weights
+    const outShape = (layer.apply(x) as tf.Tensor).shape;
+    const weights = tf.randomNormal(outShape, 0, 1, "float32", 4);
+    const reference = outputAndGradients(layer, x, weights);
+    const initial = layer.getWeights().map((w) => w.dataSync().slice());
+
+    await tf.setBackend(BACKEND_NAME);
+    const onNative = c.make();
+    const xn = tf.tensor(x.dataSync(), x.shape), wn = tf.tensor(weights.dataSync(), weights.shape);
+    onNative.apply(xn);
+    onNative.setWeights(initial.map((v, i) => tf.tensor(v, layer.getWeights()[i].shape)));
+    const native = outputAndGradients(onNative, xn, wn);
+    // A ReLU zeroes part of the output: the comparison covers both sides of it.
+    const positive = (native.y.dataSync() as Float32Array).filter((v) => v > 0).length / native.y.size;
+    assert.ok(positive > 0.2 && positive < 0.8, `half the outputs should be positive, got ${positive}`);
+    close(native.y, reference.y, "output");
+    ["x", "kernel", "bias"].forEach((what, i) => close(native.grads[i], reference.grads[i], `gradient of ${what}`));
+  });
+}
+
+test("the fused layers are Conv2D and Dense to summaries and serialisation, with tfjs's config", () => {
+  const conv = new FusedReluConv2D({ filters: 4, kernelSize: 3, activation: "relu", name: "c" });
+  const dense = new FusedReluDense({ units: 5, activation: "relu", name: "d" });
+  assert.equal(conv.getClassName(), "Conv2D");
+  assert.equal(dense.getClassName(), "Dense");
+  assert.deepEqual(conv.getConfig(), tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", name: "c" }).getConfig());
+  const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [6, 6, 1] }), conv, tf.layers.flatten(), dense] });
+  const json = JSON.stringify(model.toJSON(null, false));
+  assert.match(json, /"class_name":"Conv2D"/);
+  assert.match(json, /"class_name":"Dense"/);
+});
+
+test("a training step of seed 003's ConvNet and seed 004's MLP runs the fused kernels on labnative: no add, relu or step, no unneeded gradient", async () => {
+  await tf.setBackend(BACKEND_NAME);
+  for (const [model, shape] of [[convNet({ seed: 1 }), [8, 28, 28, 1]], [mlp({ hidden: [800, 800], seed: 1 }), [8, 28, 28, 1]]] as const) {
+    const x = tf.randomNormal([...shape], 0, 1, "float32", 1);
+    const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], "int32"), 10);
+    const info = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      Object.values(grads).forEach((g) => g.dispose());
+      return value;
+    });
+    const kernels = info.kernels.map((k) => k.name);
+    const count = (name: string) => kernels.filter((k) => k === name).length;
+    const isConvNet = model.name.startsWith("convnet");
+    assert.equal(count(RELU_BIAS_GRAD), isConvNet ? 3 : 2, kernels.join(" "));
+    assert.equal(count(CONV2D_BIAS_RELU), isConvNet ? 2 : 0, kernels.join(" "));
+    assert.equal(count(DENSE_BIAS_RELU), isConvNet ? 1 : 2, kernels.join(" "));
+    // Only the gradients the step needs: none for the first layer's input (a whole product).
+    assert.equal(count("BatchMatMul"), isConvNet ? 4 : 5, kernels.join(" "));
+    assert.equal(count("Conv2DBackpropInput"), isConvNet ? 1 : 0, kernels.join(" "));
+    for (const unfused of ["Relu", "Step", "Conv2D"]) assert.equal(count(unfused), 0, `${unfused} in ${kernels.join(" ")}`);
+    // The loss adds and sums too, over [8, 10] at most; none may run over a hidden activation.
+    const overActivations = info.kernels.filter((k) => (k.name === "Add" || k.name === "Sum") &&
+      k.inputShapes.some((s) => s !== undefined && s.reduce((n, d) => n * d, 1) > 8 * 10));
+    assert.deepEqual(overActivations.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`), []);
+  }
+});
