@@ -21,6 +21,7 @@ import { useEngine } from "../src/engine/index.js";
 import { createOptimizer } from "../src/train/optimizers.js";
 import { trainModel } from "../src/train/fit.js";
 import { ARCHS } from "./models";
+import { sgemmPeakGflops, trainingFlopsPerSample } from "./peak";
 import { randomData, seedStep } from "./seed-step";
 import { EPOCH_ROWS, SEED_ROWS, type EpochRow, type SeedRow } from "./seeds";
 
@@ -226,6 +227,23 @@ async function memoryEpoch(engine: string): Promise<void> {
   model.dispose();
 }
 
+/** Each labnative row's products per second against this machine's sgemm peak, measured now. */
+function productsAgainstPeak(rows: SeedRow[], results: Measured[]): void {
+  const peak = sgemmPeakGflops(threads);
+  console.log(`\nsgemm peak here: ${peak.toFixed(0)} GFLOP/s (1024 x 1024 x 1024, ${threads} threads, best of 10). Per labnative row, the`);
+  console.log("products of a training step (forward, weight and input gradients of every convolution and dense layer):");
+  for (const row of rows) {
+    const measured = results.find((r) => r.engine === "labnative" && r.name === row.name);
+    if (!measured) continue;
+    const model = row.arch.build();
+    const flops = trainingFlopsPerSample(model);
+    model.dispose();
+    const gflops = (flops * measured.samplesPerS) / 1e9;
+    console.log(`  ${row.name.padEnd(20)} ${(flops / 1e6).toFixed(2)} MFLOP per sample x ${Math.round(measured.samplesPerS)} samples/s = ` +
+      `${gflops.toFixed(0)} GFLOP/s, ${((100 * gflops) / peak).toFixed(0)}% of the peak`);
+  }
+}
+
 async function main(): Promise<void> {
   const rows = SEED_ROWS.filter((r) => !only || only.includes(r.name));
   const names = engines();
@@ -252,6 +270,7 @@ async function main(): Promise<void> {
   }
   console.log("\n" + stepsTable(rows, names, results));
   console.log(`\nbest of ${reps} alternating runs each; cpu = pure-JS tfjs, one run on few samples (skipped for the VGG net).`);
+  if (names.includes("labnative")) productsAgainstPeak(rows, results);
   if (quick || flag("no-epoch") || names[0] === "cpu") return;
 
   // One epoch of each seed's loop, on the fastest engine only.

@@ -24,7 +24,7 @@ namespace labnative {
 
 namespace {
 
-// Serial below this many flops (as dnnl_conv.cc): waking the second thread (passive wait policy)
+// Serial below this many flops (as dnnl_conv.cc): waking the second thread (once asleep, addon.ts)
 // costs ~40 us, and far more when the other core is busy (measured: 5x5 1 -> 6 on 64 images,
 // 212 us on one thread, 336 us on two with the machine loaded).
 const double kParallelFlops = 3e7;

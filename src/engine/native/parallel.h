@@ -11,7 +11,7 @@
 namespace labnative {
 
 // Below this many elements a memory-bound loop runs on the calling thread alone: waking a sleeping
-// worker (OMP_WAIT_POLICY=passive, see addon.ts) costs ~40 us, the time of a 400k-element pass.
+// worker (one idle past its bounded spin, see addon.ts) costs ~40 us, the time of a 400k-element pass.
 const long kParallelMin = 1L << 20;
 
 // body(begin, end) over [0, n): in one call when n <= minParallel, else one contiguous block per

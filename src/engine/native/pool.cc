@@ -108,7 +108,7 @@ static inline void withChannels(int C, F&& f) {
   }
 }
 
-// Serial time is ~0.15 ns per input float; waking the second (passive) OpenMP thread costs ~40 us,
+// Serial time is ~0.15 ns per input float; waking the second OpenMP thread, once asleep, costs ~40 us,
 // so only inputs well above that are split.
 static bool splitPool2x2(const ConvGeom& g) { return (long)g.n * g.h * g.w * g.cin > (1L << 21); }
 
