@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { Browser } from "puppeteer-core";
 import { readLabreportMeta } from "../contract/report-outputs.js";
 import { commitFiles } from "./commit.js";
-import { executeNotebook, planCells, restoreSkipped } from "./execute/index.js";
+import { cellName, executeNotebook, planCells, restoreSkipped } from "./execute/index.js";
 import { FreezeMode, freezeKey, freezeMode, freezePath, lookupFrozen, storeFrozen } from "./freeze.js";
 import { CodeCell, Notebook, notebookText, readNotebook, reportName } from "./notebook.js";
 import { UserError } from "./user-error.js";
@@ -94,7 +94,7 @@ export class CellFailedError extends UserError {
     readonly failedPath: string,
   ) {
     super(
-      `${file}: cell ${cell.cellIndex + 1} (code cell ${cell.codeCellNumber}) failed: ${cell.message} — fix it and rebuild; ` +
+      `${file}: ${cellName(cell)} failed: ${cell.message} — fix it and rebuild; ` +
         `the previous report is kept, the failed run is in ${failedPath}`,
     );
   }
@@ -128,7 +128,7 @@ export async function execute(notebook: Notebook, options: ExecuteStageOptions):
     commitFiles([{ path: options.failedPath, data: notebookText(executed) }], "choose another output folder");
     throw new CellFailedError(file, result.failure, options.failedPath);
   }
-  for (const e of result.allowedErrors ?? []) options.progress?.info(`  note: ${file}: cell ${e.cellIndex + 1} (code cell ${e.codeCellNumber}) failed and the run went on: ${e.message}`);
+  for (const e of result.allowedErrors ?? []) options.progress?.info(`  note: ${file}: ${cellName(e)} failed and the run went on: ${e.message}`);
   const k = result.kernelInfo;
   const run: RunInfo = {
     executedAt: new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"),

@@ -115,7 +115,7 @@ test("a trial whose objective throws: evaluated once (no retry), the build fails
   const code = await build.exited;
   assert.equal(code, 1, build.output);
   // The grid is the notebook's second search (the Bayesian one is the first).
-  assert.match(build.output, /sweep\.ipynb: trial 2 of search 2 \(\{"x":2\}\) failed on the queue: Error: diverged at x = 2 \(cell 3, code cell 2, of the worker's replay\)/);
+  assert.match(build.output, /sweep\.ipynb: trial 2 of search 2 \(\{"x":2\}\) failed on the queue: Error: diverged at x = 2, in cell 3 \(code cell 2\) of the worker's replay/);
   // The worker's temp folder is not named: only the build's own failed run is.
   assert.doesNotMatch(build.output, /labreport-trial-|\/failed\.ipynb/);
   const lines = fs.readFileSync(evaluations, "utf8").trim().split("\n").map((l) => l.split(" ").slice(0, 2).join(" "));

@@ -54,6 +54,16 @@ export interface CellFailure {
   message: string;
 }
 
+/**
+ * How messages name a cell: its place among all cells (what Jupyter shows) and among the code cells.
+ *
+ * @example
+ * cellName({ cellIndex: 2, codeCellNumber: 2 }); // "cell 3 (code cell 2)"
+ */
+export function cellName(c: { cellIndex: number; codeCellNumber: number }): string {
+  return `cell ${c.cellIndex + 1} (code cell ${c.codeCellNumber})`;
+}
+
 export interface ExecuteResult {
   notebook: Notebook;
   failure?: CellFailure;

@@ -10,6 +10,7 @@ import { Job, UnrecoverableError } from "bullmq";
 import { TRIAL_RUN_ENV, TrialJobData, TrialJobResult, TrialOutcome, TrialRun } from "../../contract/trial-jobs.js";
 import { readNotebook } from "../notebook.js";
 import { CellFailedError, execute } from "../pipeline.js";
+import { cellName } from "../execute/index.js";
 import { errorLine } from "../user-error.js";
 import { writeCompanions } from "./companions.js";
 import { workerLibraryHash } from "./library-check.js";
@@ -66,7 +67,7 @@ export async function runTrialJob(job: Job<TrialJobData, TrialJobResult>, ctx: T
     // The building kernel prefixes the file and the trial; the replay's temp paths mean nothing there.
     if (err instanceof CellFailedError) {
       const c = err.cell;
-      throw new Error(unmirror(`${c.message} (cell ${c.cellIndex + 1}, code cell ${c.codeCellNumber}, of the worker's replay)`));
+      throw new Error(unmirror(`${c.message}, in ${cellName(c)} of the worker's replay`));
     }
     throw new Error(unmirror(errorLine(err, context.file)));
   } finally {
