@@ -106,6 +106,24 @@ test("a worker sent SIGTERM mid-job finishes the job in hand, its PDF included, 
   assert.equal(await worker.exited, 0, worker.output);
 });
 
+test("Ctrl-C in a worker's terminal (SIGINT to its whole process group) also finishes the job in hand: the kernel and Chromium are not interrupted", { timeout: 300_000 }, async () => {
+  redis = await startRedis();
+  const worker = await startWorker(redis.url);
+  workers.push(worker);
+  const dir = classFolder({ "slow.ipynb": tinyNotebook(1, "const until = Date.now() + 4000;\nwhile (Date.now() < until) {}  // a cell busy computing, as training is") });
+  const out = path.join(dir, "reports");
+  const build = runCli(["build", path.join(dir, "slow.ipynb"), "--queue", redis.url, "--out", out], dir);
+  await worker.waitFor(/slow\.ipynb: building/, 120_000);
+  // The worker was started as a process group of its own, as a shell starts a foreground job; a
+  // terminal's Ctrl-C sends SIGINT to every process of that group.
+  worker.killGroup("SIGINT");
+  await worker.waitFor(/SIGINT: finishing the job in hand/);
+  assert.equal(await build.exited, 0, `${build.output}\n--- worker:\n${worker.output}`);
+  assert.match(build.output, /slow\.ipynb ✓ /);
+  assert.ok(fs.statSync(path.join(out, "slow.pdf")).size > 1000);
+  assert.equal(await worker.exited, 0, worker.output);
+});
+
 test("--queue's usage errors: a URL that is not redis://, worker without --queue or with notebooks, --queue on a stage command", async () => {
   const cases: [string[], RegExp][] = [
     [["build", "x.ipynb", "--queue", "localhost:6379"], /^error: --queue localhost:6379: not a Redis URL; write it as redis:\/\/host:port \(e\.g\. redis:\/\/localhost:6379\); run "labreport --help" for usage\n$/],

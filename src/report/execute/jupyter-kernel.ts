@@ -210,6 +210,10 @@ export class Kernel {
       cwd: opts.cwd,
       env: kernelEnv(opts.env),
       stdio: ["ignore", "pipe", "pipe"],
+      // A process group of its own: a terminal's Ctrl-C reaches this process, which decides (a
+      // build stops and kills its kernel on exit, a queue worker finishes the job in hand), not the
+      // kernel, which exits on SIGINT. A kernel whose parent dies outright ends itself (orphan-guard).
+      detached: true,
     });
     const kernel = new Kernel(child, conn, connFile.remove);
     kernel.connect();
