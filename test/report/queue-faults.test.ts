@@ -110,10 +110,19 @@ test("Ctrl-C in a worker's terminal (SIGINT to its whole process group) also fin
   redis = await startRedis();
   const worker = await startWorker(redis.url);
   workers.push(worker);
-  const dir = classFolder({ "slow.ipynb": tinyNotebook(1, "const until = Date.now() + 4000;\nwhile (Date.now() < until) {}  // a cell busy computing, as training is") });
+  // The busy cell says when it has begun (a file at an absolute path: the worker runs the notebook
+  // in a folder of its own), so the signal lands mid-cell, not while the kernel starts.
+  const started = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labreport-ctrl-c-")), "busy-cell-started");
+  const busyCell = `require("fs").writeFileSync(${JSON.stringify(started)}, "");\n` +
+    "const until = Date.now() + 4000;\nwhile (Date.now() < until) {}  // a cell busy computing, as training is";
+  const dir = classFolder({ "slow.ipynb": tinyNotebook(1, busyCell) });
   const out = path.join(dir, "reports");
   const build = runCli(["build", path.join(dir, "slow.ipynb"), "--queue", redis.url, "--out", out], dir);
-  await worker.waitFor(/slow\.ipynb: building/, 120_000);
+  const deadline = Date.now() + 120_000;
+  while (!fs.existsSync(started)) {
+    assert.ok(Date.now() < deadline, `the busy cell never started\n${build.output}\n--- worker:\n${worker.output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
   // The worker was started as a process group of its own, as a shell starts a foreground job; a
   // terminal's Ctrl-C sends SIGINT to every process of that group.
   worker.killGroup("SIGINT");
