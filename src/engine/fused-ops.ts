@@ -50,66 +50,78 @@ export function registerBatchNormTrainingGradient(): void {
   });
 }
 
-/** Kernel: relu(conv2d(x, filter) + bias), NHWC, no dilation; attrs strides and pad. */
-export const CONV2D_BIAS_RELU = "LabnativeConv2DBiasRelu";
-/** Kernel: relu(x · kernel + bias) for a 2-D x. */
-export const DENSE_BIAS_RELU = "LabnativeDenseBiasRelu";
-/** Kernel: their gradient below the ReLU. Inputs dy, y (the layer's output); outputs [dz, dbias]. */
+/** Kernel: act(conv2d(x, filter) + bias), NHWC, no dilation; attrs strides, pad and activation ("relu" or "linear"). */
+export const CONV2D_BIAS_ACT = "LabnativeConv2DBiasAct";
+/** Kernel: act(x · kernel + bias) for a 2-D x; attr activation ("relu" or "linear"). */
+export const DENSE_BIAS_ACT = "LabnativeDenseBiasAct";
+/** Kernel: their gradient below a ReLU. Inputs dy, y (the layer's output); outputs [dz, dbias]. */
 export const RELU_BIAS_GRAD = "LabnativeReluBiasGrad";
+
+/** The activations the fused layer kernels take. */
+export type FusedActivation = "relu" | "linear";
 
 // Why these exist: tfjs runs a layer's product, bias and ReLU as one fused kernel only when no
 // gradient is being recorded; while training it runs the product, an add and a relu, and on the
 // way back a relu gradient and a sum for the bias: four passes over the activation that labnative
-// folds into the product's own (its epilogue) and one pass (RELU_BIAS_GRAD). They are kernels with
-// registered gradients, not tf.customGrad functions, so tfjs asks only for the gradients it needs:
-// a first layer's input gradient (a whole product) is never computed.
+// folds into the product's own (its epilogue) and one pass (RELU_BIAS_GRAD). Without an activation
+// tfjs fuses the bias, but its gradient runs through a dozen reshapes and op wrappers per layer.
+// They are kernels with registered gradients, not tf.customGrad functions, so tfjs asks only for
+// the gradients it needs: a first layer's input gradient (a whole product) is never computed.
 
-function nativeReluLayers(...tensors: tf.Tensor[]): boolean {
+function nativeLayerKernels(...tensors: tf.Tensor[]): boolean {
   return tensors.every((t) => t.dtype === "float32" && t.size > 0) && !!tf.getKernel(RELU_BIAS_GRAD, tf.getBackend());
 }
 
 /**
- * relu(conv2d(x, filter) + bias), NHWC, no dilation, differentiable in all three. Undefined unless
+ * act(conv2d(x, filter) + bias), NHWC, no dilation, differentiable in all three. Undefined unless
  * the active engine implements it natively (then use tf.fused.conv2d, which computes the same).
  *
  * @example
- * const y = conv2dBiasRelu(x, kernel, bias, [1, 1], "valid") ?? tf.fused.conv2d({ x, filter: kernel, bias, strides: [1, 1], pad: "valid", activation: "relu" });
+ * const y = conv2dBias(x, kernel, bias, [1, 1], "valid", "relu") ?? tf.fused.conv2d({ x, filter: kernel, bias, strides: [1, 1], pad: "valid", activation: "relu" });
  */
-export function conv2dBiasRelu(
+export function conv2dBias(
   x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, strides: [number, number], pad: "same" | "valid",
+  activation: FusedActivation,
 ): tf.Tensor4D | undefined {
-  if (x.rank !== 4 || filter.rank !== 4 || bias.rank !== 1 || !nativeReluLayers(x, filter, bias)) return undefined;
-  return tf.engine().runKernel(CONV2D_BIAS_RELU, { x, filter, bias }, { strides, pad } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  if (x.rank !== 4 || filter.rank !== 4 || bias.rank !== 1 || !nativeLayerKernels(x, filter, bias)) return undefined;
+  return tf.engine().runKernel(CONV2D_BIAS_ACT, { x, filter, bias }, { strides, pad, activation } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /**
- * relu(x · kernel + bias) for x [batch, in], differentiable in all three. Undefined unless the
+ * act(x · kernel + bias) for x [batch, in], differentiable in all three. Undefined unless the
  * active engine implements it natively (then use tf.fused.matMul, which computes the same).
  *
  * @example
- * const y = denseBiasRelu(x, kernel, bias) ?? tf.fused.matMul({ a: x, b: kernel, bias, activation: "relu" });
+ * const y = denseBias(x, kernel, bias, "relu") ?? tf.fused.matMul({ a: x, b: kernel, bias, activation: "relu" });
  */
-export function denseBiasRelu(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D | undefined {
-  if (x.rank !== 2 || kernel.rank !== 2 || bias.rank !== 1 || !nativeReluLayers(x, kernel, bias)) return undefined;
-  return tf.engine().runKernel(DENSE_BIAS_RELU, { x, kernel, bias }) as tf.Tensor2D;
+export function denseBias(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: FusedActivation): tf.Tensor2D | undefined {
+  if (x.rank !== 2 || kernel.rank !== 2 || bias.rank !== 1 || !nativeLayerKernels(x, kernel, bias)) return undefined;
+  return tf.engine().runKernel(DENSE_BIAS_ACT, { x, kernel, bias }, { activation }) as tf.Tensor2D;
 }
 
-/** dz and dbias of one kernel, computed before tfjs asks for any gradient (see batch norm's above). */
-function reluBiasGradients(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor, tf.Tensor1D] {
-  return tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }) as unknown as [tf.Tensor, tf.Tensor1D];
+/**
+ * dz (the gradient below the activation) and dbias of one layer kernel, computed before tfjs asks
+ * for any gradient (see batch norm's above): one pass for a ReLU, dy itself and its channel sums
+ * without one.
+ */
+function activationBiasGradients(dy: tf.Tensor, y: tf.Tensor, activation: unknown): [tf.Tensor, tf.Tensor] {
+  if (activation === "relu") return tf.engine().runKernel(RELU_BIAS_GRAD, { dy, y }) as unknown as [tf.Tensor, tf.Tensor];
+  const axis = dy.shape.slice(0, -1).map((_, i) => i);
+  return [dy, tf.engine().runKernel("Sum", { x: dy }, { axis, keepDims: false }) as tf.Tensor];
 }
 
-/** The gradients of CONV2D_BIAS_RELU and DENSE_BIAS_RELU, registered once for every backend that has them. */
-export function registerReluLayerGradients(): void {
-  if (!tf.getGradient(CONV2D_BIAS_RELU)) {
+/** The gradients of CONV2D_BIAS_ACT and DENSE_BIAS_ACT, registered once for every backend that has them. */
+export function registerLayerKernelGradients(): void {
+  if (!tf.getGradient(CONV2D_BIAS_ACT)) {
     tf.registerGradient({
-      kernelName: CONV2D_BIAS_RELU,
+      kernelName: CONV2D_BIAS_ACT,
       inputsToSave: ["x", "filter"],
       outputsToSave: [true],
       gradFunc: (dy, saved, attrs) => {
         const [x, filter, y] = saved;
-        const [dz, dbias] = reluBiasGradients(dy as tf.Tensor, y);
-        const conv = { ...(attrs as unknown as { strides: [number, number]; pad: string }), dataFormat: "NHWC", dilations: [1, 1] };
+        const { strides, pad, activation } = attrs as unknown as { strides: [number, number]; pad: string; activation: FusedActivation };
+        const [dz, dbias] = activationBiasGradients(dy as tf.Tensor, y, activation);
+        const conv = { strides, pad, dataFormat: "NHWC", dilations: [1, 1] };
         return {
           x: () => tf.engine().runKernel("Conv2DBackpropInput", { dy: dz, filter }, { ...conv, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
           filter: () => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy: dz }, { ...conv, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
@@ -118,14 +130,14 @@ export function registerReluLayerGradients(): void {
       },
     });
   }
-  if (!tf.getGradient(DENSE_BIAS_RELU)) {
+  if (!tf.getGradient(DENSE_BIAS_ACT)) {
     tf.registerGradient({
-      kernelName: DENSE_BIAS_RELU,
+      kernelName: DENSE_BIAS_ACT,
       inputsToSave: ["x", "kernel"],
       outputsToSave: [true],
-      gradFunc: (dy, saved) => {
+      gradFunc: (dy, saved, attrs) => {
         const [x, kernel, y] = saved as tf.Tensor2D[];
-        const [dz, dbias] = reluBiasGradients(dy as tf.Tensor, y);
+        const [dz, dbias] = activationBiasGradients(dy as tf.Tensor, y, (attrs as { activation?: unknown }).activation);
         return {
           x: () => tf.matMul(dz as tf.Tensor2D, kernel, false, true),
           kernel: () => tf.matMul(x, dz as tf.Tensor2D, true, false),
@@ -134,4 +146,45 @@ export function registerReluLayerGradients(): void {
       },
     });
   }
+}
+
+/** Kernel: mean cross-entropy of int32 labels [n] under scores [n, classes]; attr fromLogits. A scalar. */
+export const SPARSE_CROSS_ENTROPY = "LabnativeSparseCrossEntropy";
+/** Kernel: its gradient. Inputs scores, labels and dy (the scalar's gradient); output dscores. */
+export const SPARSE_CROSS_ENTROPY_GRAD = "LabnativeSparseCrossEntropyGrad";
+
+// Why: tfjs's log-softmax, one-hot, product, sum, mean and negation are a dozen kernels forward and
+// as many back, each a few microseconds of tfjs bookkeeping around a [batch, 10] array: on a small
+// net's step (seed 000's LeNet) that bookkeeping cost more than its convolutions' arithmetic.
+
+/**
+ * Mean negative log-likelihood of integer labels under scores [n, classes]: of their log-softmax
+ * when `fromLogits` (cross-entropy of logits), else of the scores themselves (log-probabilities).
+ * A label outside [0, classes) adds 0, as a zero one-hot row does. Differentiable in the scores.
+ * Undefined unless the active engine implements it natively; callers then compose tfjs's ops.
+ *
+ * @example
+ * const loss = sparseCrossEntropy(logits, labels, true) ?? nllOf(tf.logSoftmax(logits), labels);
+ */
+export function sparseCrossEntropy(scores: tf.Tensor, labels: tf.Tensor, fromLogits: boolean): tf.Scalar | undefined {
+  if (scores.dtype !== "float32" || scores.rank !== 2 || labels.rank !== 1 || labels.shape[0] !== scores.shape[0]) return undefined;
+  if (scores.size === 0 || !tf.getKernel(SPARSE_CROSS_ENTROPY, tf.getBackend())) return undefined;
+  const indices = labels.dtype === "int32" ? labels : labels.cast("int32");
+  return tf.engine().runKernel(SPARSE_CROSS_ENTROPY, { scores, labels: indices }, { fromLogits }) as tf.Scalar;
+}
+
+/** The gradient of SPARSE_CROSS_ENTROPY, registered once for every backend that has the kernel. */
+export function registerSparseCrossEntropyGradient(): void {
+  if (tf.getGradient(SPARSE_CROSS_ENTROPY)) return;
+  tf.registerGradient({
+    kernelName: SPARSE_CROSS_ENTROPY,
+    inputsToSave: ["scores", "labels"],
+    gradFunc: (dy, saved, attrs) => {
+      const [scores, labels] = saved;
+      return {
+        scores: () => tf.engine().runKernel(SPARSE_CROSS_ENTROPY_GRAD, { scores, labels, dy: dy as tf.Tensor }, attrs as tf.NamedAttrMap) as tf.Tensor,
+        labels: () => tf.zerosLike(labels),
+      };
+    },
+  });
 }

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
 import { biasInitializer, Init, InitSpec, resolveInit, weightInitializer } from "./initializers.js";
 import { PyTorchBatchNorm, SeededDropout } from "./custom-layers.js";
-import { FusedReluConv2D, FusedReluDense } from "./fused-relu-layers.js";
+import { FusedBiasConv2D, FusedBiasDense } from "./fused-layers.js";
 import { selectEngine } from "../display/engine.js";
 
 /**
@@ -116,8 +116,8 @@ export class SequentialBuilder {
       kernelInitializer: weightInitializer(this.init, fanIn, units, this.random.seed()),
       biasInitializer: biasInitializer(this.init, fanIn, this.random.seed()),
     };
-    // A ReLU-fused layer trains as one kernel each way on labnative (fused-relu-layers.ts).
-    return this.addFusable((activation) => (activation === "relu" ? new FusedReluDense({ ...config, activation }) : tf.layers.dense(config)));
+    // Trains as one kernel each way on labnative, its ReLU (if one follows) included (fused-layers.ts).
+    return this.addFusable((activation) => new FusedBiasDense({ ...config, activation: activation ?? "linear" }));
   }
 
   /**
@@ -147,7 +147,7 @@ export class SequentialBuilder {
       kernelInitializer: weightInitializer(this.init, fanIn, fanOut, this.random.seed()),
       biasInitializer: biasInitializer(this.init, fanIn, this.random.seed()),
     };
-    return this.addFusable((activation) => (activation === "relu" ? new FusedReluConv2D({ ...config, activation }) : tf.layers.conv2d(config)));
+    return this.addFusable((activation) => new FusedBiasConv2D({ ...config, activation: activation ?? "linear" }));
   }
 
   /** Max pooling (nn.MaxPool2d / F.max_pool2d) with a square window; stride defaults to the size. Named "pool1", … */

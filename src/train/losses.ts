@@ -1,5 +1,6 @@
 // Classification losses, averaged over the batch as PyTorch's defaults (reduction="mean").
 import * as tf from "@tensorflow/tfjs";
+import { sparseCrossEntropy } from "../engine/fused-ops.js";
 
 /**
  * "nll": negative log-likelihood of log-probabilities (F.nll_loss); "crossEntropy": of logits
@@ -18,6 +19,8 @@ export type LossName = "nll" | "crossEntropy" | "hinge";
  */
 export function nllLoss(logProbabilities: tf.Tensor, labels: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
+    const fused = sparseCrossEntropy(logProbabilities, labels, false);
+    if (fused) return fused;
     const classes = logProbabilities.shape[logProbabilities.shape.length - 1];
     // Labels already int32 are used as they are, and the one-hot is made in the probabilities' dtype:
     // two casts fewer each step (and one in the gradient), the same values.
@@ -34,7 +37,7 @@ export function nllLoss(logProbabilities: tf.Tensor, labels: tf.Tensor): tf.Scal
  * crossEntropyLoss(tf.tensor2d([[2, 0]]), tf.tensor1d([0], "int32")); // 0.127
  */
 export function crossEntropyLoss(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => nllLoss(tf.logSoftmax(logits), labels));
+  return tf.tidy(() => sparseCrossEntropy(logits, labels, true) ?? nllLoss(tf.logSoftmax(logits), labels));
 }
 
 /**

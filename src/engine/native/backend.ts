@@ -6,7 +6,7 @@ import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels/index";  // explicit: a stale dist/…/kernels.js would shadow the folder
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
-import { registerBatchNormTrainingGradient, registerReluLayerGradients } from "../fused-ops";
+import { registerBatchNormTrainingGradient, registerLayerKernelGradients, registerSparseCrossEntropyGradient } from "../fused-ops";
 import { registerSeededDropoutGradient } from "../dropout";
 import { nativeSteps } from "./optimizer-steps";
 import { registerStepImplementation } from "../optimizer-steps";
@@ -154,7 +154,8 @@ export function registerNativeBackend(): void {
   installMeanGradient(BACKEND_NAME);
   installReluGradient(BACKEND_NAME);
   registerBatchNormTrainingGradient();
-  registerReluLayerGradients();
+  registerLayerKernelGradients();
+  registerSparseCrossEntropyGradient();
   registerSeededDropoutGradient();
   registerStepImplementation(BACKEND_NAME, nativeSteps(addon));
   nativeKernelNames = Object.keys(natives);

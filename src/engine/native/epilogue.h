@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 #include "kernels.h"
+#include "parallel.h"
 
 namespace labnative {
 
@@ -59,7 +60,7 @@ inline void biasActivation(float* y, long rows, int cols, const float* bias, int
   }
   const float* pat = pattern.empty() ? nullptr : pattern.data();
   const float scalarBias = biasSize == 1 ? bias[0] : 0.f;
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static) if (n > kParallelMin)
   for (long s = 0; s < n; s += run) biasActivationRun(y + s, std::min(run, n - s), pat, scalarBias, biasSize, act, alpha);
 }
 

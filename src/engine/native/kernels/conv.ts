@@ -1,6 +1,6 @@
 // 2-D convolution and its two gradients (conv.cc), NHWC float32; fused bias and activation.
 import * as tf from "@tensorflow/tfjs";
-import { CONV2D_BIAS_RELU } from "../../fused-ops";
+import { CONV2D_BIAS_ACT } from "../../fused-ops";
 import { backend_util, channelsLast, f32, geom, out, sizeOf, type Args, type KernelContext, type Kernels } from "./common";
 
 export function convKernels({ addon, cpu, alloc, defer }: KernelContext): Kernels {
@@ -27,9 +27,8 @@ export function convKernels({ addon, cpu, alloc, defer }: KernelContext): Kernel
   return {
     Conv2D: (args) => conv(args, false),
     FusedConv2D: (args) => conv(args, true),
-    // A ReLU layer's convolution while training (fused-ops.ts): FusedConv2D with its one activation.
-    [CONV2D_BIAS_RELU]: (args) =>
-      conv({ ...args, attrs: { ...args.attrs, dataFormat: "NHWC", dilations: [1, 1], activation: "relu" } }, true),
+    // A convolution layer while training (fused-ops.ts): FusedConv2D with its activation, relu or linear.
+    [CONV2D_BIAS_ACT]: (args) => conv({ ...args, attrs: { ...args.attrs, dataFormat: "NHWC", dilations: [1, 1] } }, true),
 
     Conv2DBackpropFilter: (args) => {
       const { backend } = args;

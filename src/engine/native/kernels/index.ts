@@ -7,6 +7,7 @@ import type { KernelContext, Kernels } from "./common";
 import { convKernels } from "./conv";
 import { dropoutKernels } from "./dropout";
 import { elementwiseKernels } from "./elementwise";
+import { lossKernels } from "./loss";
 import { matmulKernels } from "./matmul";
 import { optimizerKernels } from "./optimizer";
 import { poolKernels } from "./pool";
@@ -17,7 +18,7 @@ export type { KernelContext, KernelFunc, Kernels } from "./common";
 /** Every native kernel by tfjs kernel name; `context.cpu(name)` is tfjs's own kernel, the fallback. */
 export function nativeKernels(context: KernelContext): Kernels {
   const families = [convKernels, poolKernels, matmulKernels, elementwiseKernels, batchNormKernels, optimizerKernels, dropoutKernels,
-    typescriptKernels];
+    lossKernels, typescriptKernels];
   const kernels: Kernels = {};
   for (const family of families) {
     for (const [name, kernel] of Object.entries(family(context))) {

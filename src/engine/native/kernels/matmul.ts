@@ -1,6 +1,6 @@
 // Batched matrix products with fused bias and activation (matmul.cc).
 import * as tf from "@tensorflow/tfjs";
-import { DENSE_BIAS_RELU } from "../../fused-ops";
+import { DENSE_BIAS_ACT } from "../../fused-ops";
 import { backend_util, f32, out, sizeOf, type Args, type KernelContext, type Kernels } from "./common";
 
 export function matmulKernels({ addon, cpu, alloc }: KernelContext): Kernels {
@@ -37,10 +37,11 @@ export function matmulKernels({ addon, cpu, alloc }: KernelContext): Kernels {
   return {
     BatchMatMul: (args) => matmul(args, false),
     _FusedMatMul: (args) => matmul(args, true),
-    // A ReLU layer's product while training (fused-ops.ts): x [batch, in] · kernel [in, units] + bias.
-    [DENSE_BIAS_RELU]: (args) => {
+    // A dense layer's product while training (fused-ops.ts): x [batch, in] · kernel [in, units] + bias, relu or linear.
+    [DENSE_BIAS_ACT]: (args) => {
       const { x, kernel, bias } = args.inputs;
-      return matmul({ ...args, inputs: { a: x, b: kernel, bias }, attrs: { transposeA: false, transposeB: false, activation: "relu" } }, true);
+      const { activation } = args.attrs as { activation: string };
+      return matmul({ ...args, inputs: { a: x, b: kernel, bias }, attrs: { transposeA: false, transposeB: false, activation } }, true);
     },
   };
 }

@@ -1,5 +1,5 @@
-// Conv2D and Dense layers with a ReLU train through one fused kernel each way on labnative
-// (src/models/fused-relu-layers.ts, src/engine/fused-ops.ts). Their outputs and every gradient
+// Conv2D and Dense layers (a ReLU or no activation) train through one fused kernel each way on labnative
+// (src/models/fused-layers.ts, src/engine/fused-ops.ts). Their outputs and every gradient
 // (input, kernel, bias) must match what tfjs's own layers compute on its cpu engine, the layers must
 // stay Conv2D / Dense to summaries and serialisation, and the training step must really run the
 // fused kernels (not the add, relu, step and sum that tfjs runs otherwise).
@@ -7,9 +7,9 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerNativeBackend, BACKEND_NAME } from "../../src/engine/native/backend";
-import { CONV2D_BIAS_RELU, DENSE_BIAS_RELU, RELU_BIAS_GRAD } from "../../src/engine/fused-ops";
-import { FusedReluConv2D, FusedReluDense } from "../../src/models/fused-relu-layers";
-import { convNet, mlp } from "../../src/models/architectures";
+import { CONV2D_BIAS_ACT, DENSE_BIAS_ACT, RELU_BIAS_GRAD } from "../../src/engine/fused-ops";
+import { FusedBiasConv2D, FusedBiasDense } from "../../src/models/fused-layers";
+import { convNet, leNetStyleNet, mlp } from "../../src/models/architectures";
 
 registerNativeBackend();
 
@@ -44,15 +44,20 @@ const SEEDED = { kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), b
 
 const CASES: { name: string; make: () => tf.layers.Layer; input: number[] }[] = [
   // conv1 of seed 003 at batch 128 (1.5 million outputs: the gradient pass splits over threads
-  // above 2^20), a strided "same" convolution, a dense shape the seeds use and a tiny one.
+  // above 2^20), a strided "same" convolution, a dense shape the seeds use and a tiny one; then
+  // the same kernels without an activation: LeNet's strided convolution and a logits layer.
   { name: "conv 5x5 valid, 20 filters, batch 128", input: [128, 28, 28, 1],
-    make: () => new FusedReluConv2D({ filters: 20, kernelSize: 5, activation: "relu", ...SEEDED }) },
+    make: () => new FusedBiasConv2D({ filters: 20, kernelSize: 5, activation: "relu", ...SEEDED }) },
   { name: "conv 3x3 same stride 2, 7 filters", input: [3, 9, 9, 4],
-    make: () => new FusedReluConv2D({ filters: 7, kernelSize: 3, strides: 2, padding: "same", activation: "relu", ...SEEDED }) },
+    make: () => new FusedBiasConv2D({ filters: 7, kernelSize: 3, strides: 2, padding: "same", activation: "relu", ...SEEDED }) },
   { name: "dense 784 -> 800", input: [64, 784],
-    make: () => new FusedReluDense({ units: 800, activation: "relu", ...SEEDED }) },
+    make: () => new FusedBiasDense({ units: 800, activation: "relu", ...SEEDED }) },
   { name: "dense 5 -> 3, batch 16", input: [16, 5],
-    make: () => new FusedReluDense({ units: 3, activation: "relu", ...SEEDED }) },
+    make: () => new FusedBiasDense({ units: 3, activation: "relu", ...SEEDED }) },
+  { name: "conv 2x2 stride 2, 16 filters, no activation", input: [8, 12, 12, 6],
+    make: () => new FusedBiasConv2D({ filters: 16, kernelSize: 2, strides: 2, ...SEEDED }) },
+  { name: "dense 84 -> 10, no activation", input: [64, 84],
+    make: () => new FusedBiasDense({ units: 10, activation: "linear", ...SEEDED }) },
 ];
 
 for (const c of CASES) {
@@ -71,7 +76,7 @@ for (const c of CASES) {
     onNative.apply(xn);
     onNative.setWeights(initial.map((v, i) => tf.tensor(v, layer.getWeights()[i].shape)));
     const native = outputAndGradients(onNative, xn, wn);
-    // A ReLU zeroes part of the output: the comparison covers both sides of it.
+    // A ReLU zeroes part of the output: the comparison covers both sides of it (and a linear layer's output has both signs).
     const positive = (native.y.dataSync() as Float32Array).filter((v) => v > 0).length / native.y.size;
     assert.ok(positive > 0.2 && positive < 0.8, `half the outputs should be positive, got ${positive}`);
     close(native.y, reference.y, "output");
@@ -80,8 +85,8 @@ for (const c of CASES) {
 }
 
 test("the fused layers are Conv2D and Dense to summaries and serialisation, with tfjs's config", () => {
-  const conv = new FusedReluConv2D({ filters: 4, kernelSize: 3, activation: "relu", name: "c" });
-  const dense = new FusedReluDense({ units: 5, activation: "relu", name: "d" });
+  const conv = new FusedBiasConv2D({ filters: 4, kernelSize: 3, activation: "relu", name: "c" });
+  const dense = new FusedBiasDense({ units: 5, activation: "relu", name: "d" });
   assert.equal(conv.getClassName(), "Conv2D");
   assert.equal(dense.getClassName(), "Dense");
   assert.deepEqual(conv.getConfig(), tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: "relu", name: "c" }).getConfig());
@@ -91,29 +96,38 @@ test("the fused layers are Conv2D and Dense to summaries and serialisation, with
   assert.match(json, /"class_name":"Dense"/);
 });
 
-test("a training step of seed 003's ConvNet and seed 004's MLP runs the fused kernels on labnative: no add, relu or step, no unneeded gradient", async () => {
+test("a training step of seed 000's LeNet, seed 003's ConvNet and seed 004's MLP runs the fused kernels on labnative: no add, relu or step, no unneeded gradient", async () => {
   await tf.setBackend(BACKEND_NAME);
-  for (const [model, shape] of [[convNet({ seed: 1 }), [8, 28, 28, 1]], [mlp({ hidden: [800, 800], seed: 1 }), [8, 28, 28, 1]]] as const) {
-    const x = tf.randomNormal([...shape], 0, 1, "float32", 1);
+  // Per model: its fused kernels, with and without a ReLU, the ReLUs of its own (LeNet pools
+  // before its ReLUs) and the products a step needs (none for the first layer's input, a whole product).
+  const expected = [
+    { model: leNetStyleNet({ seed: 1, output: "logits" }), convs: 3, denses: 2, reluGrads: 2, relus: 2, biasSums: 2, batchMatMuls: 4, backpropInputs: 2 },
+    { model: convNet({ seed: 1 }), convs: 2, denses: 2, reluGrads: 3, relus: 0, biasSums: 0, batchMatMuls: 4, backpropInputs: 1 },
+    { model: mlp({ hidden: [800, 800], seed: 1 }), convs: 0, denses: 3, reluGrads: 2, relus: 0, biasSums: 0, batchMatMuls: 5, backpropInputs: 0 },
+  ];
+  for (const e of expected) {
+    const x = tf.randomNormal([8, 28, 28, 1], 0, 1, "float32", 1);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], "int32"), 10);
     const info = await tf.profile(() => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, e.model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
       Object.values(grads).forEach((g) => g.dispose());
       return value;
     });
     const kernels = info.kernels.map((k) => k.name);
     const count = (name: string) => kernels.filter((k) => k === name).length;
-    const isConvNet = model.name.startsWith("convnet");
-    assert.equal(count(RELU_BIAS_GRAD), isConvNet ? 3 : 2, kernels.join(" "));
-    assert.equal(count(CONV2D_BIAS_RELU), isConvNet ? 2 : 0, kernels.join(" "));
-    assert.equal(count(DENSE_BIAS_RELU), isConvNet ? 1 : 2, kernels.join(" "));
-    // Only the gradients the step needs: none for the first layer's input (a whole product).
-    assert.equal(count("BatchMatMul"), isConvNet ? 4 : 5, kernels.join(" "));
-    assert.equal(count("Conv2DBackpropInput"), isConvNet ? 1 : 0, kernels.join(" "));
-    for (const unfused of ["Relu", "Step", "Conv2D"]) assert.equal(count(unfused), 0, `${unfused} in ${kernels.join(" ")}`);
-    // The loss adds and sums too, over [8, 10] at most; none may run over a hidden activation.
+    const what = `${e.model.name}: ${kernels.join(" ")}`;
+    assert.equal(count(CONV2D_BIAS_ACT), e.convs, what);
+    assert.equal(count(DENSE_BIAS_ACT), e.denses, what);
+    assert.equal(count(RELU_BIAS_GRAD), e.reluGrads, what);
+    assert.equal(count("BatchMatMul"), e.batchMatMuls, what);
+    assert.equal(count("Conv2DBackpropInput"), e.backpropInputs, what);
+    assert.equal(count("Relu"), e.relus, what);
+    for (const unfused of ["Step", "Conv2D", "FusedConv2D", "_FusedMatMul"]) assert.equal(count(unfused), 0, `${unfused} in ${what}`);
+    // The loss adds and sums too, over [8, 10] at most. Over a hidden activation, only the bias
+    // gradient of a layer without a ReLU sums (the ReLU's pass makes it otherwise).
     const overActivations = info.kernels.filter((k) => (k.name === "Add" || k.name === "Sum") &&
       k.inputShapes.some((s) => s !== undefined && s.reduce((n, d) => n * d, 1) > 8 * 10));
-    assert.deepEqual(overActivations.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`), []);
+    assert.equal(overActivations.filter((k) => k.name === "Add").length, 0, what);
+    assert.equal(overActivations.length, e.biasSums, overActivations.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`).join(", "));
   }
 });
