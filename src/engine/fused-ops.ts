@@ -188,3 +188,33 @@ export function registerSparseCrossEntropyGradient(): void {
     },
   });
 }
+
+/** Kernel: log-softmax over the last axis of a 2-D float32 tensor. */
+export const LOG_SOFTMAX = "LabnativeLogSoftmax";
+/** Kernel: its gradient. Inputs dy and y (the log-softmax); output dx = dy - exp(y) * sum(dy) per row. */
+export const LOG_SOFTMAX_GRAD = "LabnativeLogSoftmaxGrad";
+
+/**
+ * Log-softmax of x [n, classes] over the classes, differentiable; what tf.logSoftmax computes in
+ * one kernel each way where tfjs runs six forward and four back. Undefined unless the active
+ * engine implements it natively.
+ *
+ * @example
+ * const y = logSoftmax(logits) ?? tf.logSoftmax(logits);
+ */
+export function logSoftmax(x: tf.Tensor): tf.Tensor2D | undefined {
+  if (x.dtype !== "float32" || x.rank !== 2 || x.size === 0 || !tf.getKernel(LOG_SOFTMAX, tf.getBackend())) return undefined;
+  return tf.engine().runKernel(LOG_SOFTMAX, { x }) as tf.Tensor2D;
+}
+
+/** The gradient of LOG_SOFTMAX, registered once for every backend that has the kernel. */
+export function registerLogSoftmaxGradient(): void {
+  if (tf.getGradient(LOG_SOFTMAX)) return;
+  tf.registerGradient({
+    kernelName: LOG_SOFTMAX,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({
+      x: () => tf.engine().runKernel(LOG_SOFTMAX_GRAD, { dy: dy as tf.Tensor, y: saved[0] }) as tf.Tensor,
+    }),
+  });
+}

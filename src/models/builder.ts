@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Random } from "../data/random.js";
 import { biasInitializer, Init, InitSpec, resolveInit, weightInitializer } from "./initializers.js";
 import { PyTorchBatchNorm, SeededDropout } from "./custom-layers.js";
-import { FusedBiasConv2D, FusedBiasDense } from "./fused-layers.js";
+import { FusedBiasConv2D, FusedBiasDense, FusedLogSoftmax } from "./fused-layers.js";
 import { selectEngine } from "../display/engine.js";
 
 /**
@@ -188,7 +188,8 @@ export class SequentialBuilder {
 
   /** Log-softmax over classes (F.log_softmax(x, dim=1)), named "log_softmax". */
   logSoftmax(name?: string): this {
-    return this.add(tf.layers.activation({ activation: "logSoftmax" as any, name: this.nameFor("log_softmax", name, true) }));
+    // One kernel each way on labnative (fused-layers.ts); tfjs's Activation layer to everything else.
+    return this.add(new FusedLogSoftmax({ name: this.nameFor("log_softmax", name, true) }));
   }
 
   /** The classifier's output: log-softmax, or raw logits for a cross-entropy loss. */

@@ -7,8 +7,9 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { registerNativeBackend, BACKEND_NAME } from "../../src/engine/native/backend";
-import { CONV2D_BIAS_ACT, DENSE_BIAS_ACT, RELU_BIAS_GRAD } from "../../src/engine/fused-ops";
-import { FusedBiasConv2D, FusedBiasDense } from "../../src/models/fused-layers";
+import { CONV2D_BIAS_ACT, DENSE_BIAS_ACT, LOG_SOFTMAX, LOG_SOFTMAX_GRAD, RELU_BIAS_GRAD, SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD } from "../../src/engine/fused-ops";
+import { nllLoss } from "../../src/train/losses";
+import { FusedBiasConv2D, FusedBiasDense, FusedLogSoftmax } from "../../src/models/fused-layers";
 import { convNet, leNetStyleNet, mlp } from "../../src/models/architectures";
 
 registerNativeBackend();
@@ -130,4 +131,45 @@ test("a training step of seed 000's LeNet, seed 003's ConvNet and seed 004's MLP
     assert.equal(overActivations.filter((k) => k.name === "Add").length, 0, what);
     assert.equal(overActivations.length, e.biasSums, overActivations.map((k) => `${k.name} ${JSON.stringify(k.inputShapes)}`).join(", "));
   }
+});
+
+test("the log-softmax layer: output and gradient on labnative match tfjs's Activation layer on the cpu engine, large logits included", async () => {
+  const logits = tf.tidy(() => tf.randomNormal([64, 10], 0, 4, "float32", 5).concat(tf.tensor2d([[900, 0, -900, 1, 2, 3, 4, 5, 6, 7]])));
+  const weights = tf.randomNormal([65, 10], 0, 1, "float32", 6);
+  const run = () => {
+    const layer = new FusedLogSoftmax({ name: "out" });
+    const y = layer.apply(logits) as tf.Tensor;
+    const dx = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, weights)))(logits);
+    return { y, dx };
+  };
+  await tf.setBackend("cpu");
+  const reference = run();
+  await tf.setBackend(BACKEND_NAME);
+  const native = run();
+  assert.ok((reference.y.dataSync() as Float32Array).every(Number.isFinite), "tfjs's log-softmax is finite");
+  close(native.y, reference.y, "log-softmax", 1e-6);
+  close(native.dx, reference.dx, "its gradient", 1e-6);
+});
+
+test("the log-softmax layer is tfjs's Activation layer to summaries and serialisation", () => {
+  const fused = new FusedLogSoftmax({ name: "log_softmax" });
+  assert.equal(fused.getClassName(), "Activation");
+  assert.deepEqual(fused.getConfig(), tf.layers.activation({ activation: "logSoftmax" as never, name: "log_softmax" }).getConfig());
+});
+
+test("seed 000's LeNet with its log-softmax output and the NLL loss trains its output in four kernels on labnative", async () => {
+  await tf.setBackend(BACKEND_NAME);
+  const model = leNetStyleNet({ seed: 1 });
+  const x = tf.randomNormal([8, 28, 28, 1], 0, 1, "float32", 1);
+  const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], "int32");
+  const info = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() => nllLoss(model.apply(x, { training: true }) as tf.Tensor, labels));
+    Object.values(grads).forEach((g) => g.dispose());
+    return value;
+  });
+  const kernels = info.kernels.map((k) => k.name);
+  for (const k of [LOG_SOFTMAX, LOG_SOFTMAX_GRAD, SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD]) {
+    assert.equal(kernels.filter((n) => n === k).length, 1, `${k} in ${kernels.join(" ")}`);
+  }
+  for (const composite of ["Exp", "Log", "Max", "OneHot", "Multiply"]) assert.ok(!kernels.includes(composite), `${composite} in ${kernels.join(" ")}`);
 });

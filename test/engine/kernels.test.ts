@@ -8,7 +8,7 @@ import { registerNativeBackend, nativeKernelNames, BACKEND_NAME } from "../../sr
 import { batchNormTraining } from "../../src/engine/fused-ops";
 import { ADAM_STEP, SGD_STEP } from "../../src/engine/native/optimizer-steps";
 import { SEEDED_DROPOUT } from "../../src/engine/dropout";
-import { CONV2D_BIAS_ACT, DENSE_BIAS_ACT, RELU_BIAS_GRAD, SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD } from "../../src/engine/fused-ops";
+import { CONV2D_BIAS_ACT, DENSE_BIAS_ACT, RELU_BIAS_GRAD, SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD, LOG_SOFTMAX, LOG_SOFTMAX_GRAD } from "../../src/engine/fused-ops";
 import { TorchOptimizer } from "../../src/train/optimizers";
 
 const ATOL = 2e-5;
@@ -423,8 +423,9 @@ covered.add(SEEDED_DROPOUT);
 // A Conv2D or Dense layer's fused training kernels, against tfjs's layers on its cpu engine: test/engine/fused-layers.test.ts.
 for (const k of [CONV2D_BIAS_ACT, DENSE_BIAS_ACT, RELU_BIAS_GRAD]) covered.add(k);
 
-// The loss and its gradient, against tfjs's ops on its cpu engine: test/engine/sparse-cross-entropy.test.ts.
-for (const k of [SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD]) covered.add(k);
+// The loss and its gradient, against tfjs's ops on its cpu engine: test/engine/sparse-cross-entropy.test.ts;
+// the log-softmax layer's: test/engine/fused-layers.test.ts.
+for (const k of [SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD, LOG_SOFTMAX, LOG_SOFTMAX_GRAD]) covered.add(k);
 
 test("every native kernel is covered above", () => {
   const missing = nativeKernelNames.filter((k) => !covered.has(k));

@@ -6,7 +6,9 @@ import { loadAddon, type NativeAddon } from "./addon";
 import { nativeKernels } from "./kernels/index";  // explicit: a stale dist/…/kernels.js would shadow the folder
 import { BufferPool } from "./buffers";
 import { installBatchNormGradient, installMeanGradient, installReluGradient } from "./gradients";
-import { registerBatchNormTrainingGradient, registerLayerKernelGradients, registerSparseCrossEntropyGradient } from "../fused-ops";
+import {
+  registerBatchNormTrainingGradient, registerLayerKernelGradients, registerLogSoftmaxGradient, registerSparseCrossEntropyGradient,
+} from "../fused-ops";
 import { registerSeededDropoutGradient } from "../dropout";
 import { nativeSteps } from "./optimizer-steps";
 import { registerStepImplementation } from "../optimizer-steps";
@@ -156,6 +158,7 @@ export function registerNativeBackend(): void {
   registerBatchNormTrainingGradient();
   registerLayerKernelGradients();
   registerSparseCrossEntropyGradient();
+  registerLogSoftmaxGradient();
   registerSeededDropoutGradient();
   registerStepImplementation(BACKEND_NAME, nativeSteps(addon));
   nativeKernelNames = Object.keys(natives);

@@ -1,6 +1,7 @@
-// The classification loss of a training step and its gradient, in TypeScript (no addon call): a
-// [batch, classes] array is a few hundred floats, so one pass here beats tfjs's dozen kernels.
-import { SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD } from "../../fused-ops";
+// The classification output of a training step, log-softmax and the loss, with their gradients,
+// in TypeScript (no addon call): a [batch, classes] array is a few hundred floats, so one pass
+// here beats tfjs's dozen kernels.
+import { LOG_SOFTMAX, LOG_SOFTMAX_GRAD, SPARSE_CROSS_ENTROPY, SPARSE_CROSS_ENTROPY_GRAD } from "../../fused-ops";
 import { f32, out, type Args, type KernelContext, type Kernels } from "./common";
 
 interface LossInputs {
@@ -64,6 +65,33 @@ export function lossKernels({ alloc }: KernelContext): Kernels {
         }
       }
       return out(args.backend, args.inputs.scores.shape, ds);
+    },
+
+    [LOG_SOFTMAX]: (args) => {
+      const { x } = args.inputs;
+      const xv = f32(args.backend, x);
+      if (!xv || x.shape.length !== 2) throw new Error(`labnative: ${LOG_SOFTMAX} takes a 2-D float32 tensor`);
+      const classes = x.shape[1];
+      const y = alloc(args.backend, xv.length);
+      for (let from = 0; from < xv.length; from += classes) {
+        const lse = logSumExp(xv, from, classes);
+        for (let j = from; j < from + classes; j++) y[j] = xv[j] - lse;
+      }
+      return out(args.backend, x.shape, y);
+    },
+
+    [LOG_SOFTMAX_GRAD]: (args) => {
+      const { dy, y } = args.inputs;
+      const dyv = f32(args.backend, dy), yv = f32(args.backend, y);
+      if (!dyv || !yv || dy.shape.length !== 2) throw new Error(`labnative: ${LOG_SOFTMAX_GRAD} takes 2-D float32 dy and y`);
+      const classes = dy.shape[1];
+      const dx = alloc(args.backend, dyv.length);
+      for (let from = 0; from < dyv.length; from += classes) {
+        let sum = 0;
+        for (let j = from; j < from + classes; j++) sum += dyv[j];
+        for (let j = from; j < from + classes; j++) dx[j] = dyv[j] - Math.exp(yv[j]) * sum;
+      }
+      return out(args.backend, dy.shape, dx);
     },
   };
 }
