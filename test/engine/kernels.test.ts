@@ -347,6 +347,12 @@ test("training-mode batch norm (batch moments in one kernel) and its gradients, 
     const yOnly = (xt: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => tf.sum(tf.mul(training(xt, s, o)[0], tf.tensor(r, shape)));
     same(`batch-norm training grads, y only [${shape}]`, [], [x, scale, offset], (...xs) => tf.grads(yOnly)(xs));
   }
+  // A mean 20,000 standard deviations from 0: the moments are summed in one pass around a shift
+  // (batch_norm.cc), where sum(x^2) - n mean^2 would lose the variance entirely.
+  const shape = [64, 14, 14, 8];
+  const x = input(shape), scale = input([8]), offset = input([8]);
+  x.values.forEach((v, i) => (x.values[i] = 1000 + 0.05 * v));
+  same(`batch-norm training, mean >> std [${shape}]`, ["LabnativeBatchNormTrain"], [x, scale, offset], training);
 });
 
 test("gather rows (batch slicing)", () => {
