@@ -119,6 +119,16 @@ const SHORT_EPOCH_IMAGES = 10000;
 const SHORT_EPOCH_REPEATS = 3;
 const epochRepeats = (row: EpochRow) => (row.trainSize < SHORT_EPOCH_IMAGES ? SHORT_EPOCH_REPEATS : 1);
 
+/**
+ * An epoch's seconds, "total (train + validation)", all to the total's precision: 0.1 s, or 1 ms
+ * under a second (a short epoch's parts). `labelled` for the log line, bare for the table.
+ */
+function epochSeconds(r: EpochMeasured, labelled: boolean): string {
+  const digits = r.seconds < 1 ? 3 : 1;
+  const [total, train, validation] = [r.seconds, r.trainSeconds, r.evalSeconds].map((v) => v.toFixed(digits));
+  return labelled ? `${total} s (train ${train} + validation ${validation})` : `${total} (${train} + ${validation})`;
+}
+
 /** One epoch of the notebook loop: trainModel on MNIST with shuffling, running metrics and validation. */
 async function epochRun(engine: string, row: EpochRow): Promise<EpochMeasured> {
   await activate(engine);
@@ -285,8 +295,7 @@ async function main(): Promise<void> {
   const epochRows = EPOCH_ROWS.filter((r) => !only || only.some((o) => o.startsWith(r.name)));
   const epochResults: EpochMeasured[] = [];
   const keepEpoch = (r: EpochMeasured) => {
-    const digits = r.seconds < 1 ? 3 : 1;
-    console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(20)}: epoch ${r.seconds.toFixed(digits)} s (train ${r.trainSeconds.toFixed(digits)} + validation ${r.evalSeconds.toFixed(digits)})`);
+    console.log(`${r.engine.padEnd(10)} ${r.name.padEnd(20)}: epoch ${epochSeconds(r, true)}`);
     keepBest(epochResults, r, (a, b) => a.seconds < b.seconds);
   };
   const epochReps = Math.min(reps, 2);
@@ -306,12 +315,7 @@ async function main(): Promise<void> {
     const ours = epochResults.find((r) => r.engine === names[0] && r.name === row.name);
     const torch = epochResults.find((r) => r.engine === "pytorch" && r.name === row.name);
     const pct = (r?: EpochMeasured) => (r ? `${(100 * r.validationAccuracy).toFixed(1)}%` : "-");
-    // One precision per cell, the total's.
-    const cell = (r?: EpochMeasured) => {
-      if (!r) return "skipped";
-      const digits = r.seconds < 1 ? 3 : 1;
-      return `${r.seconds.toFixed(digits)} (${r.trainSeconds.toFixed(digits)} + ${r.evalSeconds.toFixed(digits)})`;
-    };
+    const cell = (r?: EpochMeasured) => (r ? epochSeconds(r, false) : "skipped");
     console.log(`| ${row.steps.seed} | ${row.steps.arch.label.split(" (")[0]}, ${row.data} | ${row.steps.batch} | ${row.steps.setting} | ${cell(ours)} | ${cell(torch)} | ${ratio(torch?.seconds, ours?.seconds)} | ${pct(ours)} / ${pct(torch)} |`);
   }
   console.log(`\nbest of ${epochReps} alternating epochs each (of ${epochReps} x ${SHORT_EPOCH_REPEATS}, each side ${SHORT_EPOCH_REPEATS} in a row in its own process, for epochs of under ${SHORT_EPOCH_IMAGES.toLocaleString("en-US")} images); PyTorch's images are normalised once up front (its seeds' torchvision transforms redo it per image).`);
