@@ -2,6 +2,7 @@
 // its logits, gradients and the row's optimiser (what trainModel does per batch, without its metrics),
 // on random data of the architecture's input shape. bench/run.ts times it; bench/profile.ts profiles it.
 import * as tf from "@tensorflow/tfjs";
+import { forward } from "../src/models/forward.js";
 import { lossFunction } from "../src/train/losses.js";
 import { createOptimizer } from "../src/train/optimizers.js";
 import type { Arch } from "./models";
@@ -32,7 +33,7 @@ export function seedStep(row: SeedRow): SeedStep {
       tf.tidy(() => {
         const xb = x.slice(i * row.batch, row.batch);
         const yb = y.slice(i * row.batch, row.batch);
-        const { value, grads } = tf.variableGrads(() => loss(model.apply(xb, { training: true }) as tf.Tensor, yb), variables);
+        const { value, grads } = tf.variableGrads(() => loss(forward(model, xb, true), yb), variables);
         optimizer.step(grads, variables);
         return value;
       }),

@@ -6,6 +6,7 @@ import { batches } from "../data/batches.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { deriveSeed } from "../data/random.js";
 import { selectEngine } from "../display/engine.js";
+import { forward } from "../models/forward.js";
 import { checkDatasetFitsModel } from "../train/evaluate.js";
 import { LossName, lossForModel, lossFunction } from "../train/losses.js";
 import { createOptimizer, OptimizerConfig } from "../train/optimizers.js";
@@ -95,7 +96,7 @@ export async function lrRangeTest(model: tf.LayersModel, train: ImageDataset, op
         const step = rates.length;
         const rate = minRate * (maxRate / minRate) ** (step / (steps - 1));
         optimizer.setLearningRate(rate);
-        const { value, grads } = tf.variableGrads(() => lossFn(model.apply(xs, { training: true }) as tf.Tensor, ys), variables);
+        const { value, grads } = tf.variableGrads(() => lossFn(forward(model, xs, true), ys), variables);
         optimizer.step(grads, variables);
         const loss = value.dataSync()[0];
         tf.dispose([value, xs, ys]);

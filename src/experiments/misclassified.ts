@@ -4,6 +4,7 @@ import type { ImageDataset } from "../data/dataset.js";
 import { labelsOf } from "../data/dataset.js";
 import { batchTensors } from "../data/batches.js";
 import { selectEngine } from "../display/engine.js";
+import { forward } from "../models/forward.js";
 import type { GridImage } from "../plots/image-grid.js";
 import { checkDatasetFitsModel } from "../train/evaluate.js";
 
@@ -62,7 +63,7 @@ export function misclassifiedExamples(
     const to = Math.min(actual.length, from + batchSize);
     const predicted = tf.tidy(() => {
       const { xs } = batchTensors(ds, from, to);
-      return (model.apply(xs, { training: false }) as tf.Tensor).argMax(-1).dataSync();
+      return forward(model, xs, false).argMax(-1).dataSync();
     });
     for (let i = from; i < to && out.length < limit; i++) {
       const guess = predicted[i - from];

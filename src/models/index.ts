@@ -9,5 +9,6 @@ export type {
 } from "./architectures.js";
 export type { Init, InitSpec, WeightInit, BiasInit } from "./initializers.js";
 export { SeededDropout, PyTorchBatchNorm } from "./custom-layers.js";
+export { forward } from "./forward.js";
 export { countParameters, summarizeModel } from "./parameter-count.js";
 export type { LayerSummary } from "./parameter-count.js";

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { batchTensors } from "../data/batches.js";
 import { ImageDataset, labelsOf } from "../data/dataset.js";
+import { forward } from "../models/forward.js";
 import { LossName, lossForModel, lossFunction } from "./losses.js";
 import { selectEngine } from "../display/engine.js";
 
@@ -68,7 +69,7 @@ function* evaluationSteps(model: tf.LayersModel, ds: ImageDataset, options: Eval
     const to = Math.min(n, from + batchSize);
     const [lossValue, correctValue] = tf.tidy(() => {
       const { xs, ys } = batchTensors(ds, from, to);
-      const out = model.apply(xs, { training: false }) as tf.Tensor;
+      const out = forward(model, xs, false);
       const loss = lossFn(out, ys).mul(to - from);
       const right = out.argMax(-1).cast("int32").equal(ys).sum();
       return [loss.dataSync()[0], right.dataSync()[0]];
@@ -125,7 +126,7 @@ export function predictLabels(model: tf.LayersModel, ds: ImageDataset, batchSize
     const to = Math.min(n, from + batchSize);
     const labels = tf.tidy(() => {
       const { xs } = batchTensors(ds, from, to);
-      return (model.apply(xs, { training: false }) as tf.Tensor).argMax(-1).dataSync();
+      return forward(model, xs, false).argMax(-1).dataSync();
     });
     out.set(labels as Int32Array, from);
   }

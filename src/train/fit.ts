@@ -5,6 +5,7 @@ import { batchCount, batches } from "../data/batches.js";
 import type { ImageDataset } from "../data/dataset.js";
 import { deriveSeed } from "../data/random.js";
 import { selectEngine } from "../display/engine.js";
+import { forward } from "../models/forward.js";
 import { TrainingCallbacks, TrainingContext, earlyStopping, EarlyStoppingOptions } from "./callbacks.js";
 import { checkDatasetFitsModel, evaluateAsync } from "./evaluate.js";
 import { History } from "./history.js";
@@ -203,7 +204,7 @@ function trainStep(
 ): { loss: number; correct: number } {
   let outputs: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    outputs = tf.keep(model.apply(xs, { training: true }) as tf.Tensor);
+    outputs = tf.keep(forward(model, xs, true));
     return lossFn(outputs, ys);
   }, variables);
   optimizer.step(grads, variables);

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import {
   loadMnist, loadFashionMnist, labelsOf, pixelStatistics, datasetSize, takeFirst, splitTrainValidation,
-  shuffled, withNormalization, batches, batchCount, imageValues, MNIST_NORMALIZATION, FASHION_MNIST_DIR,
+  shuffled, withNormalization, batches, batchCount, imageValues, imageDataset, MNIST_NORMALIZATION, FASHION_MNIST_DIR,
 } from "../../src/data/index.js";
 
 const train = loadMnist({ normalize: false });
@@ -35,6 +35,25 @@ test("normalisation on and off", () => {
   assert.ok(Math.abs(values[0] - -0.1307 / 0.3081) < 1e-6);
   assert.ok(Math.abs(sum / values.length) < 0.1, "normalised mean near 0");
   assert.equal(loadMnist({ normalize: false, limit: 1 }).normalization, null);
+});
+
+test("imageValues: every pixel of any image size, in the view's order, through the normalisation", () => {
+  // 3x3x1 and 1x5x1 images leave a remainder after the four-pixel steps; 2x2x3 and 28x28x1 do not.
+  for (const shape of [[3, 3, 1], [1, 5, 1], [2, 2, 3], [28, 28, 1]] as Array<[number, number, number]>) {
+    const size = shape[0] * shape[1] * shape[2];
+    const count = 5;
+    const pixels = Uint8Array.from({ length: count * size }, (_, i) => (i * 37 + 11) % 256);
+    const base = imageDataset("toy", pixels, new Uint8Array(count), shape, 1, { normalization: { mean: 0.2, std: 0.7 } });
+    const view = { ...base, indices: Uint32Array.of(4, 0, 2) };
+    const values = imageValues(view, 1, 3);
+    assert.equal(values.length, 2 * size);
+    [0, 2].forEach((image, k) => {
+      for (let p = 0; p < size; p++) {
+        const expected = Math.fround((pixels[image * size + p] / 255 - 0.2) / 0.7);
+        assert.equal(values[k * size + p], expected, `[${shape}] image ${image} pixel ${p}`);
+      }
+    });
+  }
 });
 
 test("first-N subsets and train/validation splits (seed 002: first 2500, 2000/500)", () => {
