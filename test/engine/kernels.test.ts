@@ -109,11 +109,14 @@ test("conv2d forward, fused bias+activation, and both gradients", () => {
 });
 
 // Few input channels take direct kernels (direct_conv.cc) with their own cases: output channels
-// below, at and above one vector (4 per pixel, 8 per vector), non-square inputs, the epilogue.
+// below, at and above one vector (4 per pixel, 8 per vector), non-square inputs, the epilogue. With
+// AVX-512, output channels in groups of 4 take the 16-pixel forward (up to 32 for 1-3 input channels,
+// 16 for 4 or 8 at stride 1), and at stride 1 the input gradient of 4 or 8 output channels is that
+// forward over dy with the filter flipped (asymmetric "same" padding: k4 s1).
 test("conv2d with few input channels, many output channel counts", () => {
-  for (const cin of [1, 2, 3])
-    for (const cout of [1, 3, 6, 8, 13, 20])
-      for (const [k, s, pad] of [[5, 1, "valid"], [3, 1, "same"], [3, 2, "same"], [4, 2, "valid"]] as const) {
+  for (const cin of [1, 2, 3, 4, 8])
+    for (const cout of [1, 3, 4, 6, 8, 12, 13, 16, 20, 32])
+      for (const [k, s, pad] of [[5, 1, "valid"], [3, 1, "same"], [4, 1, "same"], [3, 2, "same"], [4, 2, "valid"]] as const) {
         const x = input([2, 9, 11, cin]);
         const f = input([k, k, cin, cout]);
         const b = input([cout]);

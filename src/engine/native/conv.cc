@@ -185,6 +185,7 @@ void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
 }
 
 void conv2dBackpropInput(const ConvGeom& g, const float* dy, const float* f, float* dx) {
+  if (directConvBackpropInput(g, dy, f, dx)) return;
   if (dnnlConvBackpropInput(g, dy, f, dx)) return;
   const long K = colWidth(g);
   const long perImage = (long)g.oh * g.ow;

@@ -8,5 +8,6 @@ namespace labnative {
 
 bool directConv2d(const ConvGeom& g, const float* x, const float* f, const float* bias, int act, float alpha, float* y);
 bool directConvBackpropFilter(const ConvGeom& g, const float* x, const float* dy, float* df);
+bool directConvBackpropInput(const ConvGeom& g, const float* dy, const float* f, float* dx);
 
 }  // namespace labnative
