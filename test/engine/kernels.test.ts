@@ -305,6 +305,17 @@ test("reductions over every axis set, keepDims", () => {
   same("Sum bias-gradient, threaded", ["Sum"], [huge], (t) => tf.sum(t, [0, 1, 2]));
   same("Max bias-gradient shape, threaded", ["Max"], [huge], (t) => tf.max(t, [0, 1, 2]));
   same("Sum everything", ["Sum"], [huge], (t) => tf.sum(t));
+  // Channel counts dividing 64 keep their partial results in registers (columnReduceOf): 4, 8 and 16
+  // channels, with a tail (size not a multiple of 64), a NaN for Max and Min, threaded and not.
+  for (const shape of [[7, 9, 13, 4], [64, 28, 28, 8], [3, 11, 11, 16], [64, 40, 40, 16]]) {
+    const t = input(shape);
+    const what = `[${shape}] over all but the channels`;
+    same(`Sum ${what}`, ["Sum"], [t], (u) => tf.sum(u, [0, 1, 2]));
+    same(`Max ${what}`, ["Max"], [t], (u) => tf.max(u, [0, 1, 2]));
+    t.values[t.values.length - 3] = NaN;
+    same(`Max ${what}, a NaN`, ["Max"], [t], (u) => tf.max(u, [0, 1, 2]));
+    same(`Min ${what}, a NaN`, ["Min"], [t], (u) => tf.min(u, [0, 1, 2]));
+  }
 });
 
 test("batch norm forward and gradients (4-D and 2-D)", () => {

@@ -139,9 +139,52 @@ void binaryLoop(F f, int rank, const int* shape, const float* a, const int* as, 
 // ~kChunk elements (a multiple of p, so lane i belongs to column i % p), then folds the lanes:
 // the long inner loop vectorises, and each lane sums only rows / (run / p) values. `load` may
 // compute each value and store it as it goes: producing a tensor and reducing it in one pass.
+//
+// Periods dividing 64 (1, 2, 4, ..., 64 columns: a bias gradient of 4 or 8 channels) keep 64 partial
+// results in registers instead, over groups of kBlocks blocks of 64 elements, each group then folded
+// into the lanes: with the lanes in memory every element cost a load and a store more (seed 002's
+// bias gradient of 200,704 floats: 75 -> 45 us in a standalone test). Each lane still folds only
+// n / 64 / kBlocks group results, as many as before.
 template <typename Step, typename Load>
 void columnReduceOf(long rows, long p, float* y, float init, Step step, Load load) {
   const long n = rows * p;
+  constexpr long kBlocks = 8;
+  if (64 % p == 0 && n >= 64 * kBlocks) {
+    const long blocks = n / 64;
+    const int nt = n > kParallelMin ? omp_get_max_threads() : 1;
+    std::vector<float> lanes((size_t)nt * 64, init);
+    auto accumulate = [&](float* __restrict out, long b0, long b1) {
+      for (long g = b0; g < b1; g += kBlocks) {
+        float acc[64];
+        for (int j = 0; j < 64; j++) acc[j] = init;
+        const long e = std::min(b1, g + kBlocks);
+        for (long b = g; b < e; b++) {
+          const long base = b * 64;
+#pragma GCC unroll 64
+          for (int j = 0; j < 64; j++) acc[j] = step(acc[j], load(base + j));
+        }
+        for (int j = 0; j < 64; j++) out[j] = step(out[j], acc[j]);
+      }
+    };
+    if (nt == 1) {
+      accumulate(lanes.data(), 0, blocks);
+    } else {
+#pragma omp parallel num_threads(nt)
+      {
+        const int t = omp_get_thread_num(), tn = omp_get_num_threads();
+        accumulate(lanes.data() + (size_t)t * 64, blocks * t / tn, blocks * (t + 1) / tn);
+      }
+    }
+    // Element i belongs to column i % p, and so does lane i % 64.
+    for (long i = blocks * 64; i < n; i++) lanes[i % 64] = step(lanes[i % 64], load(i));
+    for (long j = 0; j < p; j++) {
+      float acc = init;
+      for (int t = 0; t < nt; t++)
+        for (long i = j; i < 64; i += p) acc = step(acc, lanes[(size_t)t * 64 + i]);
+      y[j] = acc;
+    }
+    return;
+  }
   const long run = n >= kChunk ? runOf(p) : p;
   const long runs = n / run;
   const int nt = n > kParallelMin ? omp_get_max_threads() : 1;
