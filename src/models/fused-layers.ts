@@ -1,7 +1,7 @@
 // Conv2D and Dense layers (with a bias, and a ReLU or no activation), and the log-softmax output
-// layer, that train as one kernel each way. tfjs's own layers fuse product, bias and ReLU only when no gradient is recorded; in
-// training they run more passes over the activation and, on the way back, a dozen small kernels
-// and op wrappers per layer (engine/fused-ops.ts says which). These run the engine's fused op
+// layer, that train as one kernel each way. tfjs's own layers fuse product, bias and ReLU only when
+// no gradient is recorded; in training they run more passes over the activation and, on the way
+// back, a dozen small kernels and op wrappers per layer (engine/fused-ops.ts says which). These run the engine's fused op
 // where it has one (labnative) and are tfjs's layers in every other respect: the same class name,
 // config, weights and serialisation, so summaries list them as Conv2D and Dense and a saved model
 // loads as plain tfjs layers.

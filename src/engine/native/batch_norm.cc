@@ -159,16 +159,12 @@ void batchNormTrain(const float* x, long n, int c, const float* scale, const flo
       s2[i] += d * d;
     }
   }, sums.data());
-  std::vector<double> centred(c);
+  std::vector<float> k(c), o(c);
   for (int j = 0; j < c; j++) {
     const double m1 = sums[j] / (double)count, m2 = sums[c + j] / (double)count;
     mean[j] = (float)(shift[j] + m1);
     const double v = m2 - m1 * m1;
-    centred[j] = v < 0.0 ? 0.0 : v;  // rounding can go below 0; NaN stays NaN
-  }
-  std::vector<float> k(c), o(c);
-  for (int j = 0; j < c; j++) {
-    var[j] = (float)centred[j];
+    var[j] = (float)(v < 0.0 ? 0.0 : v);  // rounding can go below 0; NaN stays NaN
     k[j] = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
     o[j] = offset ? offset[j] : 0.f;
   }
