@@ -1,13 +1,15 @@
-// Direct convolutions for few input channels (cin <= 3: the first layer of image models), forward
-// with the bias + activation epilogue, and the filter gradient. There the product is too thin for
-// oneDNN or im2col + sgemm (K = kh*kw*cin is 9..75, N = cout is 4..20): both ran at ~10 GFLOP/s.
+// Direct convolutions for few input channels (cin <= 3: the first layer of image models; with
+// AVX-512 also 4 or 8 at stride 1, as seed 002's second layer), forward with the bias + activation
+// epilogue, the filter gradient (cin <= 3), and at stride 1 the input gradient of a layer with 4 or
+// 8 output channels (as a forward over dy). There the product is too thin for oneDNN or im2col +
+// sgemm (K = kh*kw*cin is 9..75, N = cout is 4..20): both ran at ~10-45 GFLOP/s.
 //
 // Layout: each image's zero-padded input is split into polyphase planes, one per (channel, row
 // phase a, column phase b): plane[r][q] = x[r*sh + a - pt][q*sw + b - pl]. On those, tap (ky, kx)
 // of a strided convolution reads plane (ky%sh, kx%sw) at the constant offset (ky/sh)*wq + kx/sw
 // from the flat output position p = oy*wq + ox. So the whole image is one 1-D convolution over p,
-// vectorised 8 pixels at a time with no edge cases; the columns ox in [ow, wq) it also computes
-// are thrown away (forward) or meet zeros in dy (gradient).
+// vectorised 8 pixels at a time (16 in forwardGroup16) with no edge cases; the columns ox in
+// [ow, wq) it also computes are thrown away (forward) or meet zeros in dy (gradient).
 #include "direct_conv.h"
 
 #include <cstdlib>

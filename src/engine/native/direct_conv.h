@@ -1,6 +1,6 @@
-// Direct (no im2col, no oneDNN) convolutions for few input channels, where both oneDNN and
-// im2col + sgemm are slow (see direct_conv.cc). Each returns false when it declines the shape;
-// the caller then uses its other paths.
+// Direct (no im2col, no oneDNN) convolutions for few input channels (and the input gradient of
+// few output channels), where both oneDNN and im2col + sgemm are slow (see direct_conv.cc). Each
+// returns false when it declines the shape; the caller then uses its other paths.
 #pragma once
 #include "kernels.h"
 
