@@ -101,16 +101,25 @@ export class PyTorchBatchNorm extends BatchNormalizationBase {
     super({ axis: -1, momentum: 1 - (args.momentum ?? 0.1), epsilon: args.epsilon ?? 1e-5, name: args.name });
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
-    if (!kwargs.training) return super.call(inputs, kwargs);
+  /**
+   * kwargs.relu: also apply the ReLU layer that follows (forward() passes it, then skips that
+   * layer): the same values, in the normalisation's own kernel each way on labnative.
+   */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean; relu?: boolean }): tf.Tensor | tf.Tensor[] {
+    const relu = kwargs.relu === true;
+    if (!kwargs.training) {
+      const y = super.call(inputs, kwargs) as tf.Tensor;
+      return relu ? tf.tidy(() => tf.relu(y)) : y;
+    }
     const self = this as unknown as BatchNormalizationFields;
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       // One native kernel each way on the labnative engine; moments + batchNorm elsewhere.
-      const fused = batchNormTraining(x, self.gamma.read(), self.beta.read(), self.epsilon);
+      const fused = batchNormTraining(x, self.gamma.read(), self.beta.read(), self.epsilon, relu);
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       const { mean, variance } = fused ?? tf.moments(x, axes);
-      const out = fused?.y ?? tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
+      const normalized = fused?.y ?? tf.batchNorm(x, mean, variance, self.beta.read(), self.gamma.read(), self.epsilon);
+      const out = relu && !fused ? tf.relu(normalized) : normalized;
       const count = x.size / x.shape[x.rank - 1];
       const correction = count > 1 ? count / (count - 1) : 1;
       const keep = self.momentum;

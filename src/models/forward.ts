@@ -6,7 +6,12 @@
 // chain of built layers that make no masks computes exactly the same layer calls in order, so it
 // is run that way; any other model (functional graphs, masking layers, nested models, a layer not
 // built yet, an input of the wrong shape, which model.apply reports) takes model.apply.
+//
+// In a chain, a PyTorchBatchNorm followed by a plain ReLU layer runs as one call that applies both
+// (on labnative one kernel each way instead of four kernels and two more passes over the
+// activation: seed 004's ConvNet with batch norm, the VGG nets).
 import * as tf from "@tensorflow/tfjs";
+import { PyTorchBatchNorm } from "./custom-layers.js";
 
 const baseComputeMask = tf.layers.Layer.prototype.computeMask;
 
@@ -29,6 +34,13 @@ function layerChain(model: tf.LayersModel, x: tf.Tensor): tf.layers.Layer[] | nu
   return chain;
 }
 
+/** A ReLU layer with nothing but the ReLU: no cap, no threshold, no slope below 0. */
+function isPlainRelu(layer: tf.layers.Layer | undefined): boolean {
+  if (!layer || layer.getClassName() !== "ReLU") return false;
+  const maxValue = (layer as unknown as { maxValue?: number | null }).maxValue;
+  return maxValue === undefined || maxValue === null;
+}
+
 /**
  * The model's output for `x`, in training mode (dropout and batch statistics on) or not. Same
  * values as model.apply(x, { training }); call it inside tf.tidy or tf.variableGrads, which
@@ -41,6 +53,14 @@ export function forward(model: tf.LayersModel, x: tf.Tensor, training: boolean):
   const chain = layerChain(model, x);
   if (!chain) return model.apply(x, { training }) as tf.Tensor;
   let h = x;
-  for (const layer of chain) h = layer.call(h, { training }) as tf.Tensor;
+  for (let i = 0; i < chain.length; i++) {
+    const layer = chain[i];
+    if (layer instanceof PyTorchBatchNorm && isPlainRelu(chain[i + 1])) {
+      h = layer.call(h, { training, relu: true }) as tf.Tensor;
+      i++;
+    } else {
+      h = layer.call(h, { training }) as tf.Tensor;
+    }
+  }
   return h;
 }

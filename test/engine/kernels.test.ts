@@ -367,6 +367,25 @@ test("training-mode batch norm (batch moments in one kernel) and its gradients, 
   const x = input(shape), scale = input([8]), offset = input([8]);
   x.values.forEach((v, i) => (x.values[i] = 1000 + 0.05 * v));
   same(`batch-norm training, mean >> std [${shape}]`, ["LabnativeBatchNormTrain"], [x, scale, offset], training);
+  // With the following ReLU folded in (forward() does this for a batch norm followed by a ReLU
+  // layer): max(0, y) forward, dy * step(y) into the normalisation's gradient; tfjs's relu on cpu.
+  const trainingRelu = (xt: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+    const fused = batchNormTraining(xt, s, o, 1e-3, true);
+    if (fused) return [fused.y, fused.mean, fused.variance];
+    const m = tf.moments(xt, Array.from({ length: xt.rank - 1 }, (_, i) => i));
+    return [tf.relu(tf.batchNorm(xt, m.mean, m.variance, o, s, 1e-3)), m.mean, m.variance];
+  };
+  for (const shape of [[2, 5, 5, 3], [6, 7], [64, 14, 14, 8], [16, 24, 24, 20]]) {
+    const c = shape[shape.length - 1];
+    const x = input(shape), scale = input([c]), offset = input([c]);
+    same(`batch-norm + relu training [${shape}]`, ["LabnativeBatchNormTrain"], [x, scale, offset], trainingRelu);
+    const r = rand(x.values.length, 87), rm = rand(c, 88);
+    const loss = (xt: tf.Tensor, s: tf.Tensor, o: tf.Tensor) => {
+      const [y, mean] = trainingRelu(xt, s, o);
+      return tf.addN([tf.sum(tf.mul(y, tf.tensor(r, shape))), tf.sum(tf.mul(mean, tf.tensor(rm)))]);
+    };
+    same(`batch-norm + relu training grads [${shape}]`, ["LabnativeBatchNormTrainGrad"], [x, scale, offset], (...xs) => tf.grads(loss)(xs));
+  }
 });
 
 test("gather rows (batch slicing)", () => {

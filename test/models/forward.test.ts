@@ -33,6 +33,10 @@ const twins: Array<[string, () => tf.Sequential, number[]]> = [
   ["seed 002's CNN with batch norm", () => smallCnn({ batchNorm: true, seed: 3 }), [16, 28, 28, 1]],
   ["seed 003's ConvNet (log-softmax output)", () => convNet({ seed: 4 }), [2, 28, 28, 1]],
   ["an MLP with seeded dropout", () => mlp({ hidden: [40, 20], dropout: 0.5, seed: 5 }), [16, 28, 28, 1]],
+  // Batch norm followed by a ReLU layer: forward() runs the pair as one call (one kernel each way on
+  // labnative), model.apply as two layers.
+  ["seed 004's ConvNet with batch norm (batch norm + ReLU folded)", () => convNet({ batchNorm: true, seed: 6 }), [4, 28, 28, 1]],
+  ["an MLP with batch norm before the ReLU (folded)", () => mlp({ hidden: [30], batchNorm: "beforeRelu", seed: 7 }), [16, 28, 28, 1]],
 ];
 
 for (const backend of ["cpu", BACKEND_NAME]) {
@@ -97,4 +101,23 @@ test("forward: models the executor must run go through model.apply, with its res
   const chain = mlp({ hidden: [5], seed: 1 });
   assert.throws(() => forward(chain, tf.ones([2, 27, 28, 1]), false), /expected .*shape|input/i);
   assert.throws(() => forward(chain, tf.ones([2, 784]), false), /expected .*ndim|input/i);
+});
+
+test("forward on labnative: a batch norm followed by a ReLU layer runs as one kernel each way, no Relu", async () => {
+  await tf.setBackend(BACKEND_NAME);
+  const model = convNet({ batchNorm: true, seed: 8 });
+  const x = tf.randomNormal([4, 28, 28, 1], 0, 1, "float32", 9);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const profile = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() => tf.mean(forward(model, x, true)) as tf.Scalar, variables);
+    tf.dispose([value, Object.values(grads)]);
+  });
+  const names = profile.kernels.map((k) => k.name);
+  const count = (name: string) => names.filter((n) => n === name).length;
+  assert.equal(count("Relu"), 0, `kernels: ${names.join(", ")}`);
+  // Three batch norms (two convolutions, the hidden dense layer), each with its ReLU folded in.
+  assert.equal(count("LabnativeBatchNormTrain"), 3);
+  assert.equal(count("LabnativeBatchNormTrainGrad"), 3);
+  tf.dispose(x);
+  model.dispose();
 });

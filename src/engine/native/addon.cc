@@ -332,9 +332,9 @@ Napi::Value ReluBiasGrad(const Napi::CallbackInfo& info) {
   reluBiasGrad(dy.data, y.data, (long)(dy.size / dbias.size), (long)dbias.size, dz.data, dbias.data);
   return a.env().Undefined();
 }
-// batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance)
+// batchNormTrain(x, scale|null, offset|null, eps, y, mean, variance, relu)
 Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
-  Args a(info, "batchNormTrain", 7);
+  Args a(info, "batchNormTrain", 8);
   F32 x = a.f32(0, "x"), scale = a.f32OrNull(1, "scale"), offset = a.f32OrNull(2, "offset");
   float eps = (float)a.number(3, "eps");
   F32 y = a.f32(4, "y"), mean = a.f32(5, "mean"), var = a.f32(6, "variance");
@@ -347,21 +347,26 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   a.size(y, 4, "y", x.size);
   a.size(var, 6, "variance", c);
   if (!a.ok()) return a.env().Undefined();
-  batchNormTrain(x.data, (long)x.size, (int)c, scale.data, offset.data, eps, y.data, mean.data, var.data);
+  const bool relu = a.number(7, "relu") != 0;
+  if (!a.ok()) return a.env().Undefined();
+  batchNormTrain(x.data, (long)x.size, (int)c, scale.data, offset.data, eps, y.data, mean.data, var.data, relu);
   return a.env().Undefined();
 }
-// batchNormTrainGrad(x, dy, mean, variance, scale|null, eps, dmean|null, dvariance|null, dx, dscale, doffset)
+// batchNormTrainGrad(x, dy, mean, variance, scale|null, eps, dmean|null, dvariance|null, dx, dscale, doffset,
+// reluOut|null)
 Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
-  Args a(info, "batchNormTrainGrad", 11);
+  Args a(info, "batchNormTrainGrad", 12);
   F32 x = a.f32(0, "x"), dy = a.f32(1, "dy"), mean = a.f32(2, "mean"), var = a.f32(3, "variance");
   F32 scale = a.f32OrNull(4, "scale");
   float eps = (float)a.number(5, "eps");
   F32 dmean = a.f32OrNull(6, "dmean"), dvar = a.f32OrNull(7, "dvariance");
   F32 dx = a.f32(8, "dx"), dscale = a.f32(9, "dscale"), doffset = a.f32(10, "doffset");
+  F32 reluOut = a.f32OrNull(11, "reluOut");
   if (!a.ok()) return a.env().Undefined();
   const int64_t c = mean.size;
   channels(a, x, c, "mean's size");
   a.require(c <= kMaxInt, "argument 2 (mean) is too long");
+  if (reluOut.data) a.size(reluOut, 11, "reluOut", x.size);
   a.size(dy, 1, "dy", x.size);
   perChannel(a, var, 3, "variance", c, false);
   perChannel(a, scale, 4, "scale", c, false);
@@ -372,7 +377,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   a.size(doffset, 10, "doffset", c);
   if (!a.ok()) return a.env().Undefined();
   batchNormTrainGrad(x.data, dy.data, (long)x.size, (int)c, mean.data, var.data, scale.data, eps, dmean.data, dvar.data,
-                     dx.data, dscale.data, doffset.data);
+                     dx.data, dscale.data, doffset.data, reluOut.data);
   return a.env().Undefined();
 }
 // tile(x, y, meta Int32Array[rank, xShape.., reps..]), rank 1..8

@@ -30,10 +30,12 @@ export interface NativeAddon {
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, y: Float32Array, eps: number, channels: number): void;
   batchNormGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, eps: number,
     dx: Float32Array, dmean: Float32Array, dvar: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+  /** relu: 1 to write max(0, y) (a ReLU layer folded in), 0 not to. */
   batchNormTrain(x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, eps: number, y: Float32Array,
-    mean: Float32Array, variance: Float32Array): void;
+    mean: Float32Array, variance: Float32Array, relu: number): void;
   batchNormTrainGrad(x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
-    eps: number, dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array): void;
+    eps: number, dmean: Float32Array | null, dvariance: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array,
+    reluOut: Float32Array | null): void;
   /**
    * One SGD update, torch.optim's formulation with d = g + weightDecay * w: plain w -= lr d; momentum
    * buf = momentum buf + d, w -= lr buf; Nesterov the same buf, w -= lr (d + momentum buf). Buffers

@@ -70,7 +70,9 @@ void channelSums(long n, int c, Visit visit, double* sums) {
 
 // y = (x - mean) * k + offset per channel. Centred first: the folded x * k + (offset - mean * k)
 // cancels when |mean| >> std (a mean of 1000 and a std of 0.03 left 3 of 7 digits of y).
-void normalize(const float* x, long n, int c, const float* mean, const float* k, const float* offset, float* y) {
+// With `relu`, max(0, y) in the same pass (a batch norm followed by a ReLU layer).
+void normalize(const float* x, long n, int c, const float* mean, const float* k, const float* offset, float* y,
+               bool relu = false) {
   const Repeated mr(mean, c), kr(k, c), orr(offset, c);
   const float* mp = mr.data;
   const float* kp = kr.data;
@@ -78,7 +80,15 @@ void normalize(const float* x, long n, int c, const float* mean, const float* k,
   forRuns(n, kr.len, [&](long s, long e) {
     const float* xr = x + s;
     float* yr = y + s;
-    for (long i = 0; i < e - s; i++) yr[i] = (xr[i] - mp[i]) * kp[i] + op[i];
+    if (relu) {
+      // As tfjs's relu: negatives to 0, NaN kept.
+      for (long i = 0; i < e - s; i++) {
+        const float v = (xr[i] - mp[i]) * kp[i] + op[i];
+        yr[i] = v < 0.f ? 0.f : v;
+      }
+    } else {
+      for (long i = 0; i < e - s; i++) yr[i] = (xr[i] - mp[i]) * kp[i] + op[i];
+    }
   });
 }
 
@@ -135,7 +145,7 @@ void batchNormGrad(const float* x, const float* dy, long n, int c, const float* 
 }
 
 void batchNormTrain(const float* x, long n, int c, const float* scale, const float* offset, float eps, float* y,
-                    float* mean, float* var) {
+                    float* mean, float* var, bool relu) {
   const long count = n / c;
   // Both moments in one pass, summed around a shift per channel near its mean (the mean of the first
   // pixels): sum(x^2) - n mean^2 cancels badly when |mean| >> std; around a near-mean shift it does
@@ -168,12 +178,16 @@ void batchNormTrain(const float* x, long n, int c, const float* scale, const flo
     k[j] = (scale ? scale[j] : 1.f) / std::sqrt(var[j] + eps);
     o[j] = offset ? offset[j] : 0.f;
   }
-  normalize(x, n, c, mean, k.data(), o.data(), y);
+  normalize(x, n, c, mean, k.data(), o.data(), y, relu);
 }
 
-void batchNormTrainGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
-                        const float* scale, float eps, const float* dmeanIn, const float* dvarIn, float* dx,
-                        float* dscale, float* doffset) {
+namespace {
+
+// batchNormTrainGrad with the gradient reaching the normalisation's output given element by
+// element: dyAt(i) (dy, or dy masked by a folded ReLU).
+template <typename Dy>
+void trainGradOf(const float* x, long n, int c, const float* mean, const float* var, const float* scale, float eps,
+                 const float* dmeanIn, const float* dvarIn, float* dx, float* dscale, float* doffset, Dy dyAt) {
   const long count = n / c;
   const Repeated mr(mean, c);
   const float* mp = mr.data;
@@ -181,12 +195,12 @@ void batchNormTrainGrad(const float* x, const float* dy, long n, int c, const fl
   std::vector<double> sums(2 * c);
   channelSums<2>(n, c, [&](long s, long len, float* lanes) {
     const float* xr = x + s;
-    const float* dr = dy + s;
     float* sdy = lanes;
     float* sdyx = lanes + run;
     for (long i = 0; i < len; i++) {
-      sdy[i] += dr[i];
-      sdyx[i] += dr[i] * (xr[i] - mp[i]);
+      const float d = dyAt(s + i);
+      sdy[i] += d;
+      sdyx[i] += d * (xr[i] - mp[i]);
     }
   }, sums.data());
   // dx = A dy + B (x - mean) + C per channel: through the normalisation, the batch mean (1/N each)
@@ -207,10 +221,25 @@ void batchNormTrainGrad(const float* x, const float* dy, long n, int c, const fl
   const float* cp = cr.data;
   forRuns(n, run, [&](long s, long e) {
     const float* xr = x + s;
-    const float* dr = dy + s;
     float* out = dx + s;
-    for (long i = 0; i < e - s; i++) out[i] = ap[i] * dr[i] + bp[i] * (xr[i] - mp[i]) + cp[i];
+    for (long i = 0; i < e - s; i++) out[i] = ap[i] * dyAt(s + i) + bp[i] * (xr[i] - mp[i]) + cp[i];
   });
+}
+
+}  // namespace
+
+void batchNormTrainGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
+                        const float* scale, float eps, const float* dmeanIn, const float* dvarIn, float* dx,
+                        float* dscale, float* doffset, const float* reluOut) {
+  // Below a folded ReLU, the gradient reaching the normalisation is dy * step(y), as tfjs's relu
+  // gradient computes it (a product, not a select: GCC made the select a branch per element,
+  // mispredicted half the time; and NaN * 0 stays NaN, as there; NaN outputs get 0 here).
+  if (reluOut) {
+    trainGradOf(x, n, c, mean, var, scale, eps, dmeanIn, dvarIn, dx, dscale, doffset,
+                [=](long i) { return dy[i] * (reluOut[i] > 0.f ? 1.f : 0.f); });
+  } else {
+    trainGradOf(x, n, c, mean, var, scale, eps, dmeanIn, dvarIn, dx, dscale, doffset, [=](long i) { return dy[i]; });
+  }
 }
 
 }  // namespace labnative

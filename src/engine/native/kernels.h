@@ -82,14 +82,14 @@ void batchNormGrad(const float* x, const float* dy, long n, int c, const float* 
 
 // Training-mode batch norm over all but the last axis (c channels): the batch mean and biased
 // variance per channel (outputs mean, var [c]) and y = (x - mean) / sqrt(var + eps) * scale + offset
-// (scale, offset [c] or null).
+// (scale, offset [c] or null), or max(0, that) with `relu` (a ReLU layer folded in).
 void batchNormTrain(const float* x, long n, int c, const float* scale, const float* offset, float eps, float* y,
-                    float* mean, float* var);
+                    float* mean, float* var, bool relu);
 // Its gradients wrt x, scale and offset, given dy and the gradients reaching the mean and variance
-// outputs (null when none do).
+// outputs (null when none do); with a folded ReLU, reluOut is the forward's y (else null).
 void batchNormTrainGrad(const float* x, const float* dy, long n, int c, const float* mean, const float* var,
                         const float* scale, float eps, const float* dmeanIn, const float* dvarIn, float* dx,
-                        float* dscale, float* doffset);
+                        float* dscale, float* doffset, const float* reluOut);
 
 // y = x repeated reps[d] times along each dimension d (rank <= 8).
 void tile(int rank, const int* xShape, const int* reps, const float* x, float* y);

@@ -13,6 +13,13 @@ function perChannel(backend: MathBackendCPU, t: TensorInfo | undefined, c: numbe
   return v;
 }
 
+/** A folded ReLU's forward output (BATCH_NORM_TRAIN_GRAD's optional input y), as long as x. */
+function reluOutput(backend: MathBackendCPU, y: TensorInfo, n: number): Float32Array {
+  const v = f32(backend, y);
+  if (!v || v.length !== n) throw new Error(`${BATCH_NORM_TRAIN_GRAD}: float32 y as long as x expected`);
+  return v;
+}
+
 export function batchNormKernels({ addon, cpu, alloc }: KernelContext): Kernels {
   return {
     FusedBatchNorm: (args) => {
@@ -59,13 +66,13 @@ export function batchNormKernels({ addon, cpu, alloc }: KernelContext): Kernels 
       const eps = args.attrs?.varianceEpsilon as number;
       const y = alloc(backend, xv.length);
       const mean = new Float32Array(c), variance = new Float32Array(c);
-      addon.batchNormTrain(xv, sv, ov, eps, y, mean, variance);
+      addon.batchNormTrain(xv, sv, ov, eps, y, mean, variance, args.attrs?.relu ? 1 : 0);
       return [out(backend, x.shape, y), out(backend, [c], mean), out(backend, [c], variance)];
     },
 
     [BATCH_NORM_TRAIN_GRAD]: (args) => {
       const { backend } = args;
-      const { x, dy, mean, variance, scale, dmean, dvariance } = args.inputs;
+      const { x, dy, mean, variance, scale, dmean, dvariance, y } = args.inputs;
       const xv = f32(backend, x), dyv = f32(backend, dy);
       const c = x.shape[x.shape.length - 1];
       if (!xv || !dyv || dyv.length !== xv.length) throw new Error(`${BATCH_NORM_TRAIN_GRAD}: float32 x and dy expected`);
@@ -76,7 +83,7 @@ export function batchNormKernels({ addon, cpu, alloc }: KernelContext): Kernels 
       const dx = alloc(backend, xv.length);
       const dscale = new Float32Array(c), doffset = new Float32Array(c);
       addon.batchNormTrainGrad(xv, dyv, mv, vv, sv, eps, perChannel(backend, dmean, c, BATCH_NORM_TRAIN_GRAD),
-        perChannel(backend, dvariance, c, BATCH_NORM_TRAIN_GRAD), dx, dscale, doffset);
+        perChannel(backend, dvariance, c, BATCH_NORM_TRAIN_GRAD), dx, dscale, doffset, y ? reluOutput(backend, y, xv.length) : null);
       return [out(backend, x.shape, dx), out(backend, [c], dscale), out(backend, [c], doffset)];
     },
   };
