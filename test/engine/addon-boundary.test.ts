@@ -35,8 +35,8 @@ const VALID: Record<string, () => unknown[]> = {
   batchNormGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(6), f(3), f(3), f(3), f(3)],
   sgdStep: () => [addon.ops.sgd.momentum, f(4), f(4), f(4), f(4), f(4), 0.1, 0.9, 1e-4],
   adamStep: () => [f(4), f(4), f(4), f(4), f(4), f(4), f(4), 1e-3, 0.9, 0.999, 1e-8, 1e-4, 0.1, 0.001],
-  batchNormTrain: () => [f(6), f(3), f(3), 1e-3, f(6), f(3), f(3)],
-  batchNormTrainGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(3), f(3), f(6), f(3), f(3)],
+  batchNormTrain: () => [f(6), f(3), f(3), 1e-3, f(6), f(3), f(3), 1],
+  batchNormTrainGrad: () => [f(6), f(6), f(3), f(3), f(3), 1e-3, f(3), f(3), f(6), f(3), f(3), f(6)],
   dropout: () => [f(4), f(4), 0.5, 7],
   // dy [3, 3] (9 is divisible by 3 channels, not by 2 or 4: one channel more or less is an error)
   reluBiasGrad: () => [f(9), f(9), f(9), f(3)],
